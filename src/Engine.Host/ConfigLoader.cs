@@ -1,0 +1,64 @@
+using Akka.Configuration;
+using Engine.Actors.Settings;
+
+namespace Engine.Host;
+
+/// <summary>
+/// Builds the one HOCON configuration from layers: hocon/engine.conf, the persistence flavour,
+/// the user's --config file, then what the command line sets. The layers are concatenated and
+/// parsed once, so a later layer's value is also what earlier ${...} substitutions see.
+/// </summary>
+public static class ConfigLoader
+{
+    public static string HoconDirectory =>
+        Environment.GetEnvironmentVariable("ENGINE_HOCON_DIR") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(AppContext.BaseDirectory, "hocon");
+
+    public static Config Load(EngineOptions options)
+    {
+        var layers = new List<(string Name, string Text)>
+        {
+            ("engine.conf", ReadLayer("engine.conf")),
+            ("persistence-sqlite.conf", ReadLayer("persistence-sqlite.conf")),
+        };
+        if (options.ConfigFile is { } file)
+        {
+            if (!File.Exists(file)) throw new UsageException($"--config: file '{file}' does not exist");
+            var text = File.ReadAllText(file);
+            try { ConfigurationFactory.ParseString(text); }
+            catch (Exception ex) { throw new EngineConfigException(file, $"is not valid HOCON: {ex.Message}"); }
+            layers.Add((file, text));
+        }
+        layers.Add(("command line", CommandLineLayer(options)));
+
+        var combined = string.Join("\n", layers.Select(l => $"# --- {l.Name}\n{l.Text}\n"));
+        try
+        {
+            return ConfigurationFactory.ParseString(combined);
+        }
+        catch (Exception ex)
+        {
+            throw new EngineConfigException("(configuration)", $"could not be parsed: {ex.Message}");
+        }
+    }
+
+    private static string ReadLayer(string name)
+    {
+        var path = Path.Combine(HoconDirectory, name);
+        if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
+        return File.ReadAllText(path);
+    }
+
+    private static string CommandLineLayer(EngineOptions o)
+    {
+        var lines = new List<string>();
+        if (o.DatabaseFile is { } db)
+            lines.Add($"engine.persistence.connection-string = {Quote($"Data Source={Path.GetFullPath(db)}")}");
+        if (o.SyntheticSymbols is { } symbols)
+            lines.Add($"engine.synthetic.symbols = [{string.Join(", ", symbols.Select(Quote))}]");
+        return string.Join("\n", lines);
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Engine.Actors;
+using Engine.Actors.Feeds;
+using Engine.Actors.Risk;
+using Engine.Actors.Settings;
+using Engine.Actors.Symbols;
+using Engine.Domain.MarketData;
+using Engine.Domain.Trading;
+using Engine.MarketData;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Host;
+
+/// <summary>Marker for the symbol shard region in the Akka.Hosting registry.</summary>
+public sealed class SymbolRegion;
+
+/// <summary>
+/// The engine's main job on one node: start the actor system (cluster of one, sharding, SQLite
+/// journal), replay the feed into the symbol actors, then read the summary back from the actors
+/// and the fills from the journal.
+/// </summary>
+public sealed class EngineRunner(EngineOptions options, Config config, EngineSettings settings, TextWriter progress)
+{
+    public async Task<RunSummary> RunAsync(CancellationToken cancellation)
+    {
+        var (sources, sourceName, universe) = OpenSources();
+        EnsureDatabaseDirectory();
+
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAkka("engine", (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend);
+            akka.WithActors((system, registry) =>
+            {
+                var guardian = system.ActorOf(EngineGuardian.Props(KillSwitchAckTimeout()), "engine");
+                registry.Register<EngineGuardian>(guardian);
+            });
+            akka.WithShardRegion<SymbolRegion>(
+                SymbolMessageExtractor.TypeName,
+                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
+                new SymbolMessageExtractor(),
+                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+            akka.AddStartup((system, _) =>
+            {
+                // One node, no seed list: the node forms a cluster of one by joining itself.
+                var cluster = Cluster.Get(system);
+                if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
+            });
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync(cancellation);
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            await WaitForClusterUp(system, cancellation);
+            var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
+            var killSwitch = await guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10), cancellation);
+            registry.Register<KillSwitchActor>(killSwitch);
+            var region = await registry.GetAsync<SymbolRegion>(cancellation);
+
+            var stats = new FeedStatistics();
+            var rejectionLog = new RejectionLog(progress);
+            var feed = MarketDataFeed.Create(sources, new MarketDataValidator(universe), stats, rejectionLog.OnRejected);
+            var symbols = new SortedSet<string>(StringComparer.Ordinal);
+            var progressState = new Progress();
+            var clock = Stopwatch.StartNew();
+            var (stop, completion) = FeedRunner.Run(
+                system, feed, region,
+                new FeedRunOptions(options.SpeedMultiplier, FeedParallelism(), settings.AskTimeout),
+                e => symbols.Add(e.Event.Symbol),
+                progressState.OnAck);
+            await using (cancellation.Register(() => stop.Shutdown()))
+            {
+                using var ticker = StartProgress(progressState, stats, clock);
+                await completion;
+            }
+            cancellation.ThrowIfCancellationRequested();
+            var elapsed = clock.Elapsed.TotalSeconds;
+
+            var reports = new List<SymbolReport>();
+            foreach (var symbol in symbols)
+                reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout, cancellation));
+            var fills = await ReadFillsFromJournal(system, symbols);
+            var snap = stats.Snapshot();
+            var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
+                snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
+            return RunSummary.Build(feedSummary, reports, fills, elapsed);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources()
+    {
+        if (options.DataPath is { } path)
+        {
+            if (!File.Exists(path) && !Directory.Exists(path))
+                throw new UsageException($"--data: '{path}' does not exist");
+            try
+            {
+                return (FeedDetector.FromPath(path), Path.GetFullPath(path), null);
+            }
+            catch (FeedFormatException ex)
+            {
+                throw new UsageException($"--data: {ex.Message}");
+            }
+        }
+        var synthetic = SyntheticConfig.Read(config);
+        var name = $"synthetic (seed {synthetic.Seed}, {string.Join(",", synthetic.Symbols)}, {synthetic.TradingDays} days from {synthetic.StartDate:yyyy-MM-dd})";
+        return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private void EnsureDatabaseDirectory()
+    {
+        var cs = config.GetString("engine.persistence.connection-string");
+        var file = new SqliteConnectionStringBuilder(cs).DataSource;
+        if (string.IsNullOrEmpty(file) || file == ":memory:") return;
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (string.IsNullOrEmpty(dir)) return;
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception ex) { throw new UsageException($"--db: cannot create directory '{dir}': {ex.Message}"); }
+    }
+
+    private TimeSpan KillSwitchAckTimeout() => EngineSettings.PositiveDuration(config, "engine", "kill-switch.ack-timeout");
+
+    private int FeedParallelism()
+    {
+        var raw = config.GetString("engine.feed.parallelism");
+        if (!int.TryParse(raw, out var n) || n <= 0)
+            throw new EngineConfigException("engine.feed.parallelism", $"must be a positive integer, got '{raw}'");
+        return n;
+    }
+
+    private static async Task WaitForClusterUp(ActorSystem system, CancellationToken ct)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
+        await up.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+    }
+
+    /// <summary>The fill log comes from the journal, the record of what counted, not from memory.</summary>
+    private static async Task<IReadOnlyList<Fill>> ReadFillsFromJournal(ActorSystem system, IEnumerable<string> symbols)
+    {
+        var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var materializer = system.Materializer();
+        var fills = new List<Fill>();
+        foreach (var symbol in symbols)
+        {
+            await journal.CurrentEventsByPersistenceId($"symbol-{symbol}", 0, long.MaxValue)
+                .RunForeach(env => { if (env.Event is OrderFilled f) fills.Add(f.Fill); }, materializer);
+        }
+        return fills;
+    }
+
+    private IDisposable StartProgress(Progress state, FeedStatistics stats, Stopwatch clock)
+    {
+        if (options.Quiet) return new Timer(_ => { });
+        long lastRead = 0;
+        var last = TimeSpan.Zero;
+        return new Timer(_ =>
+        {
+            var s = stats.Snapshot();
+            var now = clock.Elapsed;
+            var rate = (s.Read - lastRead) / Math.Max(0.001, (now - last).TotalSeconds);
+            lastRead = s.Read;
+            last = now;
+            progress.WriteLine(
+                $"[{now:hh\\:mm\\:ss}] events {s.Read:N0} ({rate:N0}/s)  rejected {s.Rejected:N0}  fills {state.Fills:N0}  realized P&L {state.Realized:N2}");
+        }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+    }
+
+    private sealed class Progress
+    {
+        private long _fills;
+        private decimal _realized;
+        private readonly object _gate = new();
+
+        public long Fills => Interlocked.Read(ref _fills);
+
+        public decimal Realized
+        {
+            get { lock (_gate) return _realized; }
+        }
+
+        public void OnAck(DeliveryAck ack)
+        {
+            if (ack.Fills == 0) return;
+            Interlocked.Add(ref _fills, ack.Fills);
+            lock (_gate) _realized += ack.RealizedPnlDelta;
+        }
+    }
+
+    /// <summary>Logs the first rejection of each kind with its detail; the rest are only counted.</summary>
+    private sealed class RejectionLog(TextWriter output)
+    {
+        private readonly HashSet<DataRejectReason> _seen = new();
+
+        public void OnRejected(DataRejection r)
+        {
+            lock (_seen)
+            {
+                if (!_seen.Add(r.Reason)) return;
+            }
+            output.WriteLine($"[data] rejected {r.Reason.Code()} at {r.Source}:{r.Line}: {r.Detail} (further '{r.Reason.Code()}' rejections are only counted)");
+        }
+    }
+}

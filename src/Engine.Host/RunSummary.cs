@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Engine.Actors.Symbols;
+using Engine.Domain.Risk;
+using Engine.Domain.Trading;
+
+namespace Engine.Host;
+
+public sealed record FeedSummary(
+    string Source, long Read, long Accepted, long Rejected, IReadOnlyDictionary<string, long> RejectedByReason);
+
+public sealed record PositionRow(
+    string Strategy, string Symbol, decimal Quantity, decimal AverageCost, decimal RealizedPnl,
+    decimal UnrealizedPnl, decimal Fees, long Orders, long Fills, long Cancels, long Rejections, bool Stopped);
+
+public sealed record FillRow(
+    long FeedSeq, string OrderId, string Strategy, string Symbol, string Side, decimal Quantity,
+    decimal Price, decimal Fee, DateTime Time);
+
+/// <summary>
+/// The end-of-run report. Everything except the timing fields is a function of data, config and
+/// journal alone, which is what the restart-equivalence tests compare.
+/// </summary>
+public sealed record RunSummary(
+    FeedSummary Feed,
+    long OrdersAccepted,
+    long Fills,
+    long Cancels,
+    IReadOnlyDictionary<string, long> RejectionsByReason,
+    IReadOnlyList<PositionRow> Positions,
+    IReadOnlyList<FillRow> FillLog,
+    bool KillSwitchEngaged,
+    double ElapsedSeconds,
+    double EventsPerSecond)
+{
+    public static RunSummary Build(
+        FeedSummary feed, IReadOnlyList<SymbolReport> reports, IReadOnlyList<Fill> fills,
+        double elapsedSeconds)
+    {
+        var rows = reports
+            .SelectMany(r => r.Strategies.Select(s => new PositionRow(
+                s.StrategyId, r.Symbol, s.Quantity, s.AverageCost, s.RealizedPnl, s.UnrealizedPnl, s.Fees,
+                s.OrdersAccepted, s.Fills, s.Cancels, s.Rejections.Values.Sum(), s.Stopped)))
+            .OrderBy(r => r.Strategy, StringComparer.Ordinal).ThenBy(r => r.Symbol, StringComparer.Ordinal)
+            .ToArray();
+        var rejections = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in reports.SelectMany(r => r.Strategies))
+        foreach (var (reason, n) in s.Rejections)
+            rejections[reason.Code()] = rejections.GetValueOrDefault(reason.Code()) + n;
+        var fillRows = fills
+            .OrderBy(f => f.FeedSeq).ThenBy(f => f.Symbol, StringComparer.Ordinal).ThenBy(f => f.OrderId, StringComparer.Ordinal)
+            .Select(f => new FillRow(f.FeedSeq, f.OrderId, f.StrategyId, f.Symbol, f.Side == Side.Buy ? "buy" : "sell",
+                f.Quantity, f.Price, f.Fee, f.Time))
+            .ToArray();
+        return new RunSummary(
+            feed,
+            rows.Sum(r => r.Orders), fillRows.Length, rows.Sum(r => r.Cancels), rejections, rows, fillRows,
+            reports.Any(r => r.KillSwitchEngaged), elapsedSeconds,
+            elapsedSeconds > 0 ? feed.Read / elapsedSeconds : 0);
+    }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        Converters = { new UtcDateTimeConverter() },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static RunSummary FromJson(string json) =>
+        JsonSerializer.Deserialize<RunSummary>(json, Json) ?? throw new InvalidDataException("empty summary");
+
+    public string ToText()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine("=== Run summary ===");
+        sb.AppendLine(inv, $"Source:            {Feed.Source}");
+        sb.AppendLine(inv, $"Events read:       {Feed.Read,12:N0}   accepted {Feed.Accepted:N0}   rejected {Feed.Rejected:N0}");
+        foreach (var (reason, n) in Feed.RejectedByReason)
+            sb.AppendLine(inv, $"  rejected {reason,-22} {n,10:N0}");
+        sb.AppendLine(inv, $"Orders accepted:   {OrdersAccepted,12:N0}");
+        sb.AppendLine(inv, $"Fills:             {Fills,12:N0}");
+        sb.AppendLine(inv, $"Orders cancelled:  {Cancels,12:N0}");
+        sb.AppendLine(inv, $"Orders rejected:   {RejectionsByReason.Values.Sum(),12:N0}");
+        foreach (var (reason, n) in RejectionsByReason)
+            sb.AppendLine(inv, $"  rejected {reason,-22} {n,10:N0}");
+        if (KillSwitchEngaged) sb.AppendLine("Kill switch:       ENGAGED");
+        sb.AppendLine(inv, $"Elapsed:           {ElapsedSeconds,12:F1} s   ({EventsPerSecond:N0} events/s)");
+        sb.AppendLine();
+
+        var header = string.Format(inv, "{0,-12} {1,-8} {2,10} {3,12} {4,14} {5,14} {6,10} {7,7} {8,7} {9,7}",
+            "strategy", "symbol", "position", "avg cost", "realized", "unrealized", "fees", "orders", "fills", "rejects");
+        sb.AppendLine(header);
+        sb.AppendLine(new string('-', header.Length));
+        foreach (var r in Positions)
+        {
+            sb.AppendLine(string.Format(inv, "{0,-12} {1,-8} {2,10:0.####} {3,12:0.0000} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}{10}",
+                r.Strategy, r.Symbol, r.Quantity, r.AverageCost, r.RealizedPnl, r.UnrealizedPnl, r.Fees,
+                r.Orders, r.Fills, r.Rejections, r.Stopped ? "  (stopped)" : ""));
+        }
+        sb.AppendLine(new string('-', header.Length));
+        foreach (var g in Positions.GroupBy(p => p.Strategy))
+        {
+            sb.AppendLine(string.Format(inv, "{0,-12} {1,-8} {2,10} {3,12} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}",
+                g.Key, "total", "", "", g.Sum(r => r.RealizedPnl), g.Sum(r => r.UnrealizedPnl), g.Sum(r => r.Fees),
+                g.Sum(r => r.Orders), g.Sum(r => r.Fills), g.Sum(r => r.Rejections)));
+        }
+        var net = Positions.Sum(r => r.RealizedPnl + r.UnrealizedPnl - r.Fees);
+        sb.AppendLine(inv, $"Net P&L (realized + unrealized - fees): {net:N2}");
+        return sb.ToString();
+    }
+
+    /// <summary>Journal times are UTC; write them with a Z and read them back as UTC.</summary>
+    private sealed class UtcDateTimeConverter : JsonConverter<DateTime>
+    {
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTime.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
+    }
+}
