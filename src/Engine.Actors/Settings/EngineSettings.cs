@@ -17,7 +17,10 @@ public sealed class EngineConfigException(string path, string problem)
 public sealed record StrategyConfig(
     string Id, string Kind, OrderSizing Sizing, IReadOnlyDictionary<string, string> Parameters)
 {
-    public IStrategy Create() => StrategyCatalog.Create(Kind, Parameters);
+    /// <summary>Overrides the catalog for strategies supplied in code (tests, embedding the engine).</summary>
+    public Func<IStrategy>? Factory { get; init; }
+
+    public IStrategy Create() => Factory?.Invoke() ?? StrategyCatalog.Create(Kind, Parameters);
 }
 
 /// <summary>When a strategy that throws is restarted, and when it is given up on. Times are market time.</summary>

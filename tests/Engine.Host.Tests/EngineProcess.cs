@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Engine.Host.Tests;
+
+/// <summary>Runs the real engine executable (the built Engine.Host.dll) as a child process.</summary>
+public sealed class EngineProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private EngineProcess(string workingDirectory, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(HostDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["ENGINE_LOG_LEVEL"] = "WARNING";
+        _process = new Process { StartInfo = psi };
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static string RepoRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Engine.sln"))) return dir.FullName;
+            throw new InvalidOperationException("Engine.sln not found");
+        }
+    }
+
+    /// <summary>The host as the referenced project built it, beside this test assembly.</summary>
+    public static string HostDll
+    {
+        get
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "Engine.Host.dll");
+            if (!File.Exists(dll)) throw new FileNotFoundException("Engine.Host.dll not beside the tests", dll);
+            return dll;
+        }
+    }
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public bool HasExited => _process.HasExited;
+
+    public static EngineProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var p = Start(workingDirectory, args);
+        var code = await p.WaitAsync(timeout);
+        return (code, p.Stdout, p.Stderr);
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"engine did not finish within {timeout}.\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL on Unix: no shutdown hooks, no flushing, exactly a crash.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+}
