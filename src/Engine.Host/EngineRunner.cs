@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Query;

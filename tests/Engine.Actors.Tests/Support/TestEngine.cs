@@ -56,7 +56,7 @@ public static class TestEngine
             auto-initialize = true
           }
         }
-        """).WithFallback(ShippedConfig().GetConfig("akka").AtKey("akka").WithFallback(ConfigurationFactory.Empty));
+        """).WithFallback(ShippedConfig());
 
     public static string TempDb()
     {
