@@ -30,6 +30,7 @@ public static class ConfigLoader
             catch (Exception ex) { throw new EngineConfigException(file, $"is not valid HOCON: {ex.Message}"); }
             layers.Add((file, text));
         }
+        layers.Add(("environment", EnvironmentLayer()));
         layers.Add(("command line", CommandLineLayer(options)));
 
         var combined = string.Join("\n", layers.Select(l => $"# --- {l.Name}\n{l.Text}\n"));
@@ -49,6 +50,25 @@ public static class ConfigLoader
         if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
         return File.ReadAllText(path);
     }
+
+    /// <summary>Environment variables a deployer sets, and the setting each overrides.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentOverrides = new Dictionary<string, string>
+    {
+        ["ENGINE_DB_CONNECTION"] = "engine.persistence.connection-string",
+        ["ENGINE_BAR_PERIOD"] = "engine.bars.period",
+        ["ENGINE_SNAPSHOT_EVERY"] = "engine.snapshot-every",
+        ["ENGINE_ASK_TIMEOUT"] = "engine.ask-timeout",
+        ["ENGINE_FEED_PARALLELISM"] = "engine.feed.parallelism",
+        ["ENGINE_SYNTHETIC_SEED"] = "engine.synthetic.seed",
+        ["ENGINE_SYNTHETIC_DAYS"] = "engine.synthetic.trading-days",
+        ["ENGINE_LOG_LEVEL"] = "akka.loglevel",
+        ["ENGINE_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
+        ["ENGINE_REMOTE_PORT"] = "akka.remote.dot-netty.tcp.port",
+    };
+
+    private static string EnvironmentLayer() => string.Join("\n", EnvironmentOverrides
+        .Where(kv => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(kv.Key)))
+        .Select(kv => $"{kv.Value} = {Quote(Environment.GetEnvironmentVariable(kv.Key)!)}"));
 
     private static string CommandLineLayer(EngineOptions o)
     {

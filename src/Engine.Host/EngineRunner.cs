@@ -46,7 +46,7 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.WithActors((system, registry) =>
             {
-                var guardian = system.ActorOf(EngineGuardian.Props(KillSwitchAckTimeout()), "engine");
+                var guardian = system.ActorOf(EngineGuardian.Props(settings.KillSwitchAckTimeout), "engine");
                 registry.Register<EngineGuardian>(guardian);
             });
             akka.WithShardRegion<SymbolRegion>(
@@ -82,7 +82,7 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var clock = Stopwatch.StartNew();
             var (stop, completion) = FeedRunner.Run(
                 system, feed, region,
-                new FeedRunOptions(options.SpeedMultiplier, FeedParallelism(), settings.AskTimeout),
+                new FeedRunOptions(options.SpeedMultiplier, settings.FeedParallelism, settings.AskTimeout),
                 e => symbols.Add(e.Event.Symbol),
                 progressState.OnAck);
             await using (cancellation.Register(() => stop.Shutdown()))
@@ -137,16 +137,6 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
         if (string.IsNullOrEmpty(dir)) return;
         try { Directory.CreateDirectory(dir); }
         catch (Exception ex) { throw new UsageException($"--db: cannot create directory '{dir}': {ex.Message}"); }
-    }
-
-    private TimeSpan KillSwitchAckTimeout() => EngineSettings.PositiveDuration(config, "engine", "kill-switch.ack-timeout");
-
-    private int FeedParallelism()
-    {
-        var raw = config.GetString("engine.feed.parallelism");
-        if (!int.TryParse(raw, out var n) || n <= 0)
-            throw new EngineConfigException("engine.feed.parallelism", $"must be a positive integer, got '{raw}'");
-        return n;
     }
 
     private static async Task WaitForClusterUp(ActorSystem system, CancellationToken ct)

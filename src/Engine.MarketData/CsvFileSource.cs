@@ -60,14 +60,15 @@ public sealed class CsvFileSource : ILocatedFeedSource
     private static string Expected =>
         $"trades: {string.Join(",", TradeColumns)}; quotes: {string.Join(",", QuoteColumns)}";
 
-    /// <summary>Whether the file's first line is a trade or quote header; false (never throws) for
-    /// anything else, so a folder scan can skip CSVs that are not price data (LEAN factor/map files).</summary>
+    /// <summary>Whether the file's first line names the trade or quote columns; false (never throws)
+    /// for anything else, so a folder scan can skip CSVs that are not price data (LEAN factor/map
+    /// files). A header with both sets counts, so that opening it then fails loudly.</summary>
     public static bool IsPriceCsv(string path)
     {
         try
         {
             using var reader = new StreamReader(path);
-            return reader.ReadLine() is { } header && TryLayout(header, out _, out _, out _);
+            return reader.ReadLine() is { } header && NamesPriceColumns(header);
         }
         catch (Exception ex) when (LineReader.IsReadFailure(ex))
         {
@@ -75,11 +76,20 @@ public sealed class CsvFileSource : ILocatedFeedSource
         }
     }
 
+    private static bool NamesPriceColumns(string header)
+    {
+        var names = HeaderNames(header);
+        return TradeColumns.All(names.Contains) || QuoteColumns.All(names.Contains);
+    }
+
+    private static List<string> HeaderNames(string header) =>
+        header.Split(',').Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+
     /// <summary>Maps a header to a layout: the index of each required column, in the order of
     /// <see cref="TradeColumns"/> or <see cref="QuoteColumns"/>.</summary>
     internal static bool TryLayout(string header, out CsvFeedKind kind, out int[] columns, out string problem)
     {
-        var names = header.Split(',').Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToList();
+        var names = HeaderNames(header);
         var trade = TradeColumns.Select(c => names.IndexOf(c)).ToArray();
         var quote = QuoteColumns.Select(c => names.IndexOf(c)).ToArray();
         var isTrade = trade.All(i => i >= 0);

@@ -42,6 +42,8 @@ public sealed record EngineSettings(
     int SnapshotEvery,
     int HistoryBars,
     TimeSpan AskTimeout,
+    int FeedParallelism,
+    TimeSpan KillSwitchAckTimeout,
     VenueSettings Venue,
     RiskLimits Risk,
     StrategySupervision Supervision,
@@ -56,6 +58,8 @@ public sealed record EngineSettings(
             PositiveInt(e, "engine", "snapshot-every"),
             PositiveInt(e, "engine", "history-bars"),
             PositiveDuration(e, "engine", "ask-timeout"),
+            PositiveInt(e, "engine", "feed.parallelism"),
+            PositiveDuration(e, "engine", "kill-switch.ack-timeout"),
             new VenueSettings(
                 NonNegativeDecimal(e, "engine", "venue.slippage-bps"),
                 NonNegativeDecimal(e, "engine", "venue.fee-per-share"),
