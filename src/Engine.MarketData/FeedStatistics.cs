@@ -4,7 +4,8 @@ using Engine.Domain.MarketData;
 namespace Engine.MarketData;
 
 /// <summary>
-/// Thread-safe counters of one feed: every item read (event or parser rejection) ends up accepted or
+/// Thread-safe counters of one feed: every item read (an event or a parser rejection; blank lines are
+/// not items) ends up accepted or
 /// rejected for a reason, so once the feed completes Read == Accepted + Rejected. Items the merge
 /// has read but not yet released (at most one per source) are counted in Read only.
 /// </summary>

@@ -82,9 +82,6 @@ internal sealed class LineReader : IDisposable
         }
     }
 
-    /// <summary>For tests and in-memory sources.</summary>
-    public static LineReader FromText(TextReader reader) => new(reader, null);
-
     public bool MoveNext()
     {
         while (true)

@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Serialization;
 using Engine.Actors.Risk;
 using Engine.Actors.Symbols;
@@ -11,153 +12,159 @@ using P = Engine.Actors.Serialization.Proto;
 namespace Engine.Actors.Serialization;
 
 /// <summary>
-/// Protobuf serializer for everything the engine journals. Manifests are stable forever: a changed
-/// manifest would make yesterday's journal unreadable. Bound in hocon/engine.conf.
+/// Protobuf serializer (engine_events.proto) for everything the engine journals or snapshots
+/// (design rule 7). Decimals are exact (the four parts of decimal.GetBits, scale included), times
+/// are UTC ticks read back as DateTimeKind.Utc, enums are mapped explicitly and an unknown value on
+/// read is a SerializationException naming the field.
+/// <para>
+/// The identifier (501) and the manifests below are STABLE FOREVER: they are stored next to every
+/// journaled event and snapshot, and a changed one would make yesterday's journal unreadable and
+/// break rolling upgrades. A new type gets a new manifest; an old manifest is never reused.
+/// </para>
 /// </summary>
 public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     public const int Id = 501;
 
+    // Manifests: stable forever (see the class summary).
+    public const string OrderAcceptedManifest = "OA";
+    public const string OrderRejectedManifest = "OR";
+    public const string OrderFilledManifest = "OF";
+    public const string OrderCancelledManifest = "OC";
+    public const string StrategyStoppedManifest = "SS";
+    public const string SymbolSnapshotManifest = "SNAP";
+    public const string KillSwitchEngagedManifest = "KE";
+    public const string KillSwitchReleasedManifest = "KR";
+
+    /// <summary>
+    /// The akka.actor section that registers this serializer and binds every persisted type to it.
+    /// The ISymbolEvent binding is a catch-all: a new symbol event without a manifest here fails
+    /// loudly at persist time instead of falling back to a reflection-based serializer.
+    /// </summary>
+    public const string HoconBindings = """
+        akka.actor {
+          serializers {
+            engine = "Engine.Actors.Serialization.EngineSerializer, Engine.Actors"
+          }
+          serialization-bindings {
+            "Engine.Actors.Symbols.ISymbolEvent, Engine.Actors" = engine
+            "Engine.Actors.Symbols.OrderAccepted, Engine.Actors" = engine
+            "Engine.Actors.Symbols.OrderRejected, Engine.Actors" = engine
+            "Engine.Actors.Symbols.OrderFilled, Engine.Actors" = engine
+            "Engine.Actors.Symbols.OrderCancelled, Engine.Actors" = engine
+            "Engine.Actors.Symbols.StrategyStopped, Engine.Actors" = engine
+            "Engine.Actors.Symbols.SymbolSnapshot, Engine.Actors" = engine
+            "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
+            "Engine.Actors.Risk.KillSwitchReleased, Engine.Actors" = engine
+          }
+        }
+        """;
+
+    /// <summary><see cref="HoconBindings"/> parsed, for use as a fallback or in tests.</summary>
+    public static Config ConfigBindings() => ConfigurationFactory.ParseString(HoconBindings);
+
     public override int Identifier => Id;
 
     public override string Manifest(object o) => o switch
     {
-        OrderAccepted => "OA",
-        OrderRejected => "OR",
-        OrderFilled => "OF",
-        OrderCancelled => "OC",
-        StrategyStopped => "SS",
-        SymbolSnapshot => "SNAP",
-        KillSwitchEngaged => "KE",
-        KillSwitchReleased => "KR",
-        _ => throw new SerializationException($"EngineSerializer cannot serialize {o.GetType().FullName}"),
+        OrderAccepted => OrderAcceptedManifest,
+        OrderRejected => OrderRejectedManifest,
+        OrderFilled => OrderFilledManifest,
+        OrderCancelled => OrderCancelledManifest,
+        StrategyStopped => StrategyStoppedManifest,
+        SymbolSnapshot => SymbolSnapshotManifest,
+        KillSwitchEngaged => KillSwitchEngagedManifest,
+        KillSwitchReleased => KillSwitchReleasedManifest,
+        _ => throw CannotSerialize(o),
     };
 
-    public override byte[] ToBinary(object o) => (o switch
+    public override byte[] ToBinary(object o) => ToProto(o).ToByteArray();
+
+    public override object FromBinary(byte[] bytes, string manifest)
     {
-        OrderAccepted a => (IMessage)new P.OrderAccepted { Order = ToProto(a.Order) },
+        try
+        {
+            return manifest switch
+            {
+                OrderAcceptedManifest => new OrderAccepted(
+                    FromProto(Required(P.OrderAccepted.Parser.ParseFrom(bytes).Order, "OrderAccepted.order"), "OrderAccepted.order")),
+                OrderRejectedManifest => FromProto(P.OrderRejected.Parser.ParseFrom(bytes)),
+                OrderFilledManifest => new OrderFilled(
+                    FromProto(Required(P.OrderFilled.Parser.ParseFrom(bytes).Fill, "OrderFilled.fill"), "OrderFilled.fill")),
+                OrderCancelledManifest => FromProto(P.OrderCancelled.Parser.ParseFrom(bytes)),
+                StrategyStoppedManifest => FromProto(P.StrategyStopped.Parser.ParseFrom(bytes)),
+                SymbolSnapshotManifest => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
+                KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
+                KillSwitchReleasedManifest => FromProto(P.KillSwitchReleased.Parser.ParseFrom(bytes)),
+                _ => throw new SerializationException(
+                    $"EngineSerializer: unknown manifest '{manifest}' ({bytes.Length} bytes); was it written by a newer release?"),
+            };
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new SerializationException($"EngineSerializer: malformed payload for manifest '{manifest}': {e.Message}", e);
+        }
+    }
+
+    private static SerializationException CannotSerialize(object o) =>
+        new($"EngineSerializer cannot serialize {o?.GetType().FullName ?? "null"}; bind it to another serializer or add a manifest");
+
+    // ---- write ----
+
+    private static IMessage ToProto(object o) => o switch
+    {
+        OrderAccepted a => new P.OrderAccepted { Order = ToProto(a.Order) },
         OrderRejected r => new P.OrderRejected
         {
-            StrategyId = r.StrategyId, Side = ToProto(r.Side), Quantity = Dec(r.Quantity), Type = ToProto(r.Type),
-            LimitPrice = r.LimitPrice is { } l ? Dec(l) : null, Reason = ToProto(r.Reason), TimeTicks = r.Time.Ticks, FeedSeq = r.FeedSeq,
+            StrategyId = r.StrategyId,
+            Side = ToProto(r.Side),
+            Quantity = Dec(r.Quantity),
+            Type = ToProto(r.Type),
+            LimitPrice = r.LimitPrice is { } l ? Dec(l) : null,
+            Reason = ToProto(r.Reason),
+            TimeTicks = Ticks(r.Time),
+            FeedSeq = r.FeedSeq,
         },
         OrderFilled f => new P.OrderFilled { Fill = ToProto(f.Fill) },
-        OrderCancelled c => new P.OrderCancelled { OrderId = c.OrderId, Reason = c.Reason, TimeTicks = c.Time.Ticks, FeedSeq = c.FeedSeq },
-        StrategyStopped s => new P.StrategyStopped { StrategyId = s.StrategyId, Reason = s.Reason, TimeTicks = s.Time.Ticks, FeedSeq = s.FeedSeq },
+        OrderCancelled c => new P.OrderCancelled { OrderId = c.OrderId, Reason = c.Reason, TimeTicks = Ticks(c.Time), FeedSeq = c.FeedSeq },
+        StrategyStopped s => new P.StrategyStopped { StrategyId = s.StrategyId, Reason = s.Reason, TimeTicks = Ticks(s.Time), FeedSeq = s.FeedSeq },
         SymbolSnapshot s => ToProto(s),
-        KillSwitchEngaged e => new P.KillSwitchEngaged { Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, TimeTicks = e.Time.Ticks },
-        KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = r.Time.Ticks },
-        _ => throw new SerializationException($"EngineSerializer cannot serialize {o.GetType().FullName}"),
-    }).ToByteArray();
-
-    public override object FromBinary(byte[] bytes, string manifest) => manifest switch
-    {
-        "OA" => new OrderAccepted(FromProto(P.OrderAccepted.Parser.ParseFrom(bytes).Order)),
-        "OR" => FromProto(P.OrderRejected.Parser.ParseFrom(bytes)),
-        "OF" => new OrderFilled(FromProto(P.OrderFilled.Parser.ParseFrom(bytes).Fill)),
-        "OC" => P.OrderCancelled.Parser.ParseFrom(bytes) is var c
-            ? new OrderCancelled(c.OrderId, c.Reason, Utc(c.TimeTicks), c.FeedSeq) : null!,
-        "SS" => P.StrategyStopped.Parser.ParseFrom(bytes) is var s
-            ? new StrategyStopped(s.StrategyId, s.Reason, Utc(s.TimeTicks), s.FeedSeq) : null!,
-        "SNAP" => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
-        "KE" => P.KillSwitchEngaged.Parser.ParseFrom(bytes) is var e
-            ? new KillSwitchEngaged(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks)) : null!,
-        "KR" => P.KillSwitchReleased.Parser.ParseFrom(bytes) is var r
-            ? new KillSwitchReleased(r.Scope, r.Operator, Utc(r.TimeTicks)) : null!,
-        _ => throw new SerializationException($"EngineSerializer: unknown manifest '{manifest}'"),
+        KillSwitchEngaged e => new P.KillSwitchEngaged { Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, TimeTicks = Ticks(e.Time) },
+        KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time) },
+        _ => throw CannotSerialize(o),
     };
-
-    private static DateTime Utc(long ticks) => new(ticks, DateTimeKind.Utc);
-
-    private static P.Dec Dec(decimal d)
-    {
-        var bits = decimal.GetBits(d);
-        return new P.Dec { Lo = bits[0], Mid = bits[1], Hi = bits[2], Flags = bits[3] };
-    }
-
-    private static decimal Dec(P.Dec? d, string field) =>
-        d is null ? throw new SerializationException($"missing decimal field '{field}'") : new decimal(new[] { d.Lo, d.Mid, d.Hi, d.Flags });
-
-    private static P.Side ToProto(Side s) => s switch
-    {
-        Side.Buy => P.Side.Buy,
-        Side.Sell => P.Side.Sell,
-        _ => throw new SerializationException($"unknown side {s}"),
-    };
-
-    private static Side FromProto(P.Side s) => s switch
-    {
-        P.Side.Buy => Side.Buy,
-        P.Side.Sell => Side.Sell,
-        _ => throw new SerializationException($"field 'side' has unknown value {s}"),
-    };
-
-    private static P.OrderType ToProto(OrderType t) => t switch
-    {
-        OrderType.Market => P.OrderType.Market,
-        OrderType.Limit => P.OrderType.Limit,
-        _ => throw new SerializationException($"unknown order type {t}"),
-    };
-
-    private static OrderType FromProto(P.OrderType t) => t switch
-    {
-        P.OrderType.Market => OrderType.Market,
-        P.OrderType.Limit => OrderType.Limit,
-        _ => throw new SerializationException($"field 'type' has unknown value {t}"),
-    };
-
-    private static readonly (OrderRejectReason Domain, P.RejectReason Wire)[] Reasons =
-    {
-        (OrderRejectReason.KillSwitch, P.RejectReason.KillSwitch),
-        (OrderRejectReason.StrategyHalted, P.RejectReason.StrategyHalted),
-        (OrderRejectReason.NoReferencePrice, P.RejectReason.NoReferencePrice),
-        (OrderRejectReason.MaxOrderQuantity, P.RejectReason.MaxOrderQuantity),
-        (OrderRejectReason.MaxOrderNotional, P.RejectReason.MaxOrderNotional),
-        (OrderRejectReason.MaxPosition, P.RejectReason.MaxPosition),
-        (OrderRejectReason.PriceCollar, P.RejectReason.PriceCollar),
-        (OrderRejectReason.OrderRate, P.RejectReason.OrderRate),
-    };
-
-    private static P.RejectReason ToProto(OrderRejectReason r)
-    {
-        foreach (var (d, w) in Reasons) if (d == r) return w;
-        throw new SerializationException($"unknown reject reason {r}");
-    }
-
-    private static OrderRejectReason FromProto(P.RejectReason r)
-    {
-        foreach (var (d, w) in Reasons) if (w == r) return d;
-        throw new SerializationException($"field 'reason' has unknown value {r}");
-    }
 
     private static P.Order ToProto(Order o) => new()
     {
-        OrderId = o.OrderId, StrategyId = o.StrategyId, Symbol = o.Symbol, Side = ToProto(o.Side), Quantity = Dec(o.Quantity),
-        Type = ToProto(o.Type), LimitPrice = o.LimitPrice is { } l ? Dec(l) : null, AcceptedAtTicks = o.AcceptedAt.Ticks,
+        OrderId = o.OrderId,
+        StrategyId = o.StrategyId,
+        Symbol = o.Symbol,
+        Side = ToProto(o.Side),
+        Quantity = Dec(o.Quantity),
+        Type = ToProto(o.Type),
+        LimitPrice = o.LimitPrice is { } l ? Dec(l) : null,
+        AcceptedAtTicks = Ticks(o.AcceptedAt),
         AcceptedSeq = o.AcceptedSeq,
     };
 
-    private static Order FromProto(P.Order o) => new(
-        o.OrderId, o.StrategyId, o.Symbol, FromProto(o.Side), Dec(o.Quantity, "quantity"), FromProto(o.Type),
-        o.LimitPrice is null ? null : Dec(o.LimitPrice, "limit_price"), Utc(o.AcceptedAtTicks), o.AcceptedSeq);
-
     private static P.Fill ToProto(Fill f) => new()
     {
-        OrderId = f.OrderId, StrategyId = f.StrategyId, Symbol = f.Symbol, Side = ToProto(f.Side), Quantity = Dec(f.Quantity),
-        Price = Dec(f.Price), Fee = Dec(f.Fee), TimeTicks = f.Time.Ticks, FeedSeq = f.FeedSeq,
+        OrderId = f.OrderId,
+        StrategyId = f.StrategyId,
+        Symbol = f.Symbol,
+        Side = ToProto(f.Side),
+        Quantity = Dec(f.Quantity),
+        Price = Dec(f.Price),
+        Fee = Dec(f.Fee),
+        TimeTicks = Ticks(f.Time),
+        FeedSeq = f.FeedSeq,
     };
-
-    private static Fill FromProto(P.Fill f) => new(
-        f.OrderId, f.StrategyId, f.Symbol, FromProto(f.Side), Dec(f.Quantity, "quantity"), Dec(f.Price, "price"),
-        Dec(f.Fee, "fee"), Utc(f.TimeTicks), f.FeedSeq);
-
-    private static OrderRejected FromProto(P.OrderRejected r) => new(
-        r.StrategyId, FromProto(r.Side), Dec(r.Quantity, "quantity"), FromProto(r.Type),
-        r.LimitPrice is null ? null : Dec(r.LimitPrice, "limit_price"), FromProto(r.Reason), Utc(r.TimeTicks), r.FeedSeq);
 
     private static P.SymbolSnapshot ToProto(SymbolSnapshot s)
     {
         var p = new P.SymbolSnapshot { Symbol = s.Symbol, Watermark = s.Watermark, OrderCounter = s.OrderCounter };
+        // Open orders keep their order (matching walks them in acceptance order); map-like
+        // collections are sorted so equal snapshots give equal bytes.
         p.OpenOrders.AddRange(s.OpenOrders.Select(ToProto));
         foreach (var (id, b) in s.Books.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -166,33 +173,191 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 StrategyId = id,
                 Position = new P.Position
                 {
-                    Quantity = Dec(b.Position.Quantity), AverageCost = Dec(b.Position.AverageCost),
-                    RealizedPnl = Dec(b.Position.RealizedPnl), Fees = Dec(b.Position.Fees),
+                    Quantity = Dec(b.Position.Quantity),
+                    AverageCost = Dec(b.Position.AverageCost),
+                    RealizedPnl = Dec(b.Position.RealizedPnl),
+                    Fees = Dec(b.Position.Fees),
                 },
-                OrdersAccepted = b.OrdersAccepted, Fills = b.Fills, Cancels = b.Cancels,
+                OrdersAccepted = b.OrdersAccepted,
+                Fills = b.Fills,
+                Cancels = b.Cancels,
             };
-            book.Rejections.AddRange(b.Rejections.OrderBy(kv => kv.Key)
-                .Select(kv => new P.RejectionCount { Reason = ToProto(kv.Key), Count = kv.Value }));
+            book.Rejections.AddRange(b.Rejections
+                .Select(kv => new P.RejectionCount { Reason = ToProto(kv.Key), Count = kv.Value })
+                .OrderBy(r => (int)r.Reason));
             p.Books.Add(book);
         }
         foreach (var (id, times) in s.RecentOrderTimes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var r = new P.RecentOrders { StrategyId = id };
-            r.TimesTicks.AddRange(times.Select(t => t.Ticks));
+            r.TimesTicks.AddRange(times.Select(Ticks));
             p.RecentOrders.Add(r);
         }
         p.StoppedStrategies.AddRange(s.StoppedStrategies);
         return p;
     }
 
-    private static SymbolSnapshot FromProto(P.SymbolSnapshot p) => new(
-        p.Symbol, p.Watermark, p.OrderCounter,
-        p.OpenOrders.Select(FromProto).ToArray(),
-        p.Books.ToDictionary(b => b.StrategyId, b => new StrategyBook(
-            new Position(Dec(b.Position.Quantity, "quantity"), Dec(b.Position.AverageCost, "average_cost"),
-                Dec(b.Position.RealizedPnl, "realized_pnl"), Dec(b.Position.Fees, "fees")),
-            b.OrdersAccepted, b.Fills, b.Cancels,
-            b.Rejections.ToDictionary(r => FromProto(r.Reason), r => r.Count)), StringComparer.Ordinal),
-        p.RecentOrders.ToDictionary(r => r.StrategyId, r => (IReadOnlyList<DateTime>)r.TimesTicks.Select(Utc).ToArray(), StringComparer.Ordinal),
-        p.StoppedStrategies.ToArray());
+    /// <summary>UTC ticks. Engine times are UTC; a Local time is converted, Unspecified is taken as UTC.</summary>
+    private static long Ticks(DateTime t) => t.Kind == DateTimeKind.Local ? t.ToUniversalTime().Ticks : t.Ticks;
+
+    private static P.DecimalValue Dec(decimal d)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(d, bits);
+        return new P.DecimalValue { Lo = bits[0], Mid = bits[1], Hi = bits[2], Flags = bits[3] };
+    }
+
+    private static P.Side ToProto(Side s) => s switch
+    {
+        Side.Buy => P.Side.Buy,
+        Side.Sell => P.Side.Sell,
+        _ => throw new SerializationException($"cannot serialize Side value {(int)s}"),
+    };
+
+    private static P.OrderType ToProto(OrderType t) => t switch
+    {
+        OrderType.Market => P.OrderType.Market,
+        OrderType.Limit => P.OrderType.Limit,
+        _ => throw new SerializationException($"cannot serialize OrderType value {(int)t}"),
+    };
+
+    private static P.RejectReason ToProto(OrderRejectReason r) => r switch
+    {
+        OrderRejectReason.KillSwitch => P.RejectReason.KillSwitch,
+        OrderRejectReason.StrategyHalted => P.RejectReason.StrategyHalted,
+        OrderRejectReason.NoReferencePrice => P.RejectReason.NoReferencePrice,
+        OrderRejectReason.MaxOrderQuantity => P.RejectReason.MaxOrderQuantity,
+        OrderRejectReason.MaxOrderNotional => P.RejectReason.MaxOrderNotional,
+        OrderRejectReason.MaxPosition => P.RejectReason.MaxPosition,
+        OrderRejectReason.PriceCollar => P.RejectReason.PriceCollar,
+        OrderRejectReason.OrderRate => P.RejectReason.OrderRate,
+        _ => throw new SerializationException($"cannot serialize OrderRejectReason value {(int)r}"),
+    };
+
+    // ---- read ----
+
+    private static Order FromProto(P.Order o, string field) => new(
+        o.OrderId, o.StrategyId, o.Symbol,
+        FromProto(o.Side, field + ".side"),
+        Dec(o.Quantity, field + ".quantity"),
+        FromProto(o.Type, field + ".type"),
+        o.LimitPrice is null ? null : Dec(o.LimitPrice, field + ".limit_price"),
+        Utc(o.AcceptedAtTicks, field + ".accepted_at_ticks"),
+        o.AcceptedSeq);
+
+    private static Fill FromProto(P.Fill f, string field) => new(
+        f.OrderId, f.StrategyId, f.Symbol,
+        FromProto(f.Side, field + ".side"),
+        Dec(f.Quantity, field + ".quantity"),
+        Dec(f.Price, field + ".price"),
+        Dec(f.Fee, field + ".fee"),
+        Utc(f.TimeTicks, field + ".time_ticks"),
+        f.FeedSeq);
+
+    private static OrderRejected FromProto(P.OrderRejected r) => new(
+        r.StrategyId,
+        FromProto(r.Side, "OrderRejected.side"),
+        Dec(r.Quantity, "OrderRejected.quantity"),
+        FromProto(r.Type, "OrderRejected.type"),
+        r.LimitPrice is null ? null : Dec(r.LimitPrice, "OrderRejected.limit_price"),
+        FromProto(r.Reason, "OrderRejected.reason"),
+        Utc(r.TimeTicks, "OrderRejected.time_ticks"),
+        r.FeedSeq);
+
+    private static OrderCancelled FromProto(P.OrderCancelled c) =>
+        new(c.OrderId, c.Reason, Utc(c.TimeTicks, "OrderCancelled.time_ticks"), c.FeedSeq);
+
+    private static StrategyStopped FromProto(P.StrategyStopped s) =>
+        new(s.StrategyId, s.Reason, Utc(s.TimeTicks, "StrategyStopped.time_ticks"), s.FeedSeq);
+
+    private static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
+        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"));
+
+    private static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
+        new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"));
+
+    private static SymbolSnapshot FromProto(P.SymbolSnapshot p)
+    {
+        var openOrders = p.OpenOrders.Select((o, i) => FromProto(o, $"SymbolSnapshot.open_orders[{i}]")).ToArray();
+
+        var books = new Dictionary<string, StrategyBook>(StringComparer.Ordinal);
+        foreach (var b in p.Books)
+        {
+            var field = $"SymbolSnapshot.books['{b.StrategyId}']";
+            var pos = Required(b.Position, field + ".position");
+            var rejections = new Dictionary<OrderRejectReason, long>();
+            foreach (var r in b.Rejections)
+            {
+                if (!rejections.TryAdd(FromProto(r.Reason, field + ".rejections.reason"), r.Count))
+                    throw new SerializationException($"duplicate reason {r.Reason} in {field}.rejections");
+            }
+            var book = new StrategyBook(
+                new Position(
+                    Dec(pos.Quantity, field + ".position.quantity"),
+                    Dec(pos.AverageCost, field + ".position.average_cost"),
+                    Dec(pos.RealizedPnl, field + ".position.realized_pnl"),
+                    Dec(pos.Fees, field + ".position.fees")),
+                b.OrdersAccepted, b.Fills, b.Cancels, rejections);
+            if (!books.TryAdd(b.StrategyId, book))
+                throw new SerializationException($"duplicate strategy_id '{b.StrategyId}' in SymbolSnapshot.books");
+        }
+
+        var recent = new Dictionary<string, IReadOnlyList<DateTime>>(StringComparer.Ordinal);
+        foreach (var r in p.RecentOrders)
+        {
+            var field = $"SymbolSnapshot.recent_orders['{r.StrategyId}'].times_ticks";
+            if (!recent.TryAdd(r.StrategyId, r.TimesTicks.Select(t => Utc(t, field)).ToArray()))
+                throw new SerializationException($"duplicate strategy_id '{r.StrategyId}' in SymbolSnapshot.recent_orders");
+        }
+
+        return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray());
+    }
+
+    private static T Required<T>(T? message, string field) where T : class =>
+        message ?? throw new SerializationException($"required field '{field}' is missing");
+
+    private static DateTime Utc(long ticks, string field) =>
+        ticks is >= 0 and <= 3_155_378_975_999_999_999 // DateTime.MaxValue.Ticks
+            ? new DateTime(ticks, DateTimeKind.Utc)
+            : throw new SerializationException($"field '{field}' has out-of-range ticks {ticks}");
+
+    private static decimal Dec(P.DecimalValue? d, string field)
+    {
+        if (d is null) throw new SerializationException($"required decimal field '{field}' is missing");
+        try
+        {
+            return new decimal([d.Lo, d.Mid, d.Hi, d.Flags]);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SerializationException($"field '{field}' is not a valid decimal (flags 0x{d.Flags:X8})", e);
+        }
+    }
+
+    private static Side FromProto(P.Side s, string field) => s switch
+    {
+        P.Side.Buy => Side.Buy,
+        P.Side.Sell => Side.Sell,
+        _ => throw new SerializationException($"field '{field}' has unknown Side value {(int)s}"),
+    };
+
+    private static OrderType FromProto(P.OrderType t, string field) => t switch
+    {
+        P.OrderType.Market => OrderType.Market,
+        P.OrderType.Limit => OrderType.Limit,
+        _ => throw new SerializationException($"field '{field}' has unknown OrderType value {(int)t}"),
+    };
+
+    private static OrderRejectReason FromProto(P.RejectReason r, string field) => r switch
+    {
+        P.RejectReason.KillSwitch => OrderRejectReason.KillSwitch,
+        P.RejectReason.StrategyHalted => OrderRejectReason.StrategyHalted,
+        P.RejectReason.NoReferencePrice => OrderRejectReason.NoReferencePrice,
+        P.RejectReason.MaxOrderQuantity => OrderRejectReason.MaxOrderQuantity,
+        P.RejectReason.MaxOrderNotional => OrderRejectReason.MaxOrderNotional,
+        P.RejectReason.MaxPosition => OrderRejectReason.MaxPosition,
+        P.RejectReason.PriceCollar => OrderRejectReason.PriceCollar,
+        P.RejectReason.OrderRate => OrderRejectReason.OrderRate,
+        _ => throw new SerializationException($"field '{field}' has unknown RejectReason value {(int)r}"),
+    };
 }

@@ -9,7 +9,8 @@ namespace Engine.Domain.MarketData;
 public sealed class MarketDataValidator
 {
     private readonly IReadOnlySet<string>? _universe;
-    private readonly Dictionary<(string Symbol, Type Kind), DateTime> _lastTime = new();
+    // Bars of different periods for one symbol are separate series (a folder may hold minute and daily).
+    private readonly Dictionary<(string Symbol, Type Kind, TimeSpan Period), DateTime> _lastTime = new();
 
     /// <param name="universe">Symbols the engine trades; null accepts any symbol.</param>
     public MarketDataValidator(IReadOnlySet<string>? universe = null) => _universe = universe;
@@ -28,7 +29,7 @@ public sealed class MarketDataValidator
         };
         if (valueCheck is not null) return valueCheck;
 
-        var key = (e.Symbol, e.GetType());
+        var key = (e.Symbol, e.GetType(), (e as TradeBar)?.Period ?? TimeSpan.Zero);
         if (_lastTime.TryGetValue(key, out var last))
         {
             if (e.Time < last)

@@ -1,0 +1,59 @@
+using Engine.Actors.Risk;
+using Engine.Actors.Symbols;
+using Engine.Domain.Risk;
+using Engine.Domain.Trading;
+
+namespace Engine.Actors.Tests.Serialization;
+
+/// <summary>
+/// Fixed instances of every persisted type. The golden-byte tests pin their encodings, so never
+/// edit these: add a new fixture (and a new golden literal) instead.
+/// </summary>
+internal static class SerializationFixtures
+{
+    /// <summary>A time with sub-millisecond ticks, so tick precision is pinned too.</summary>
+    public static readonly DateTime T = new DateTime(2024, 3, 4, 14, 30, 15, 123, DateTimeKind.Utc).AddTicks(4567);
+
+    public static readonly Order LimitOrder =
+        new("SPY-7", "sma-cross", "SPY", Side.Sell, 1234.5678m, OrderType.Limit, 512.25m, T, 42);
+
+    public static readonly Order MarketOrder =
+        new("SPY-8", "momentum", "SPY", Side.Buy, 0.001m, OrderType.Market, null, T.AddSeconds(1), 43);
+
+    public static readonly OrderAccepted Accepted = new(LimitOrder);
+
+    public static readonly OrderRejected Rejected =
+        new("momentum", Side.Buy, 250m, OrderType.Limit, 99.99m, OrderRejectReason.PriceCollar, T, 44);
+
+    // A negative fee is a maker rebate.
+    public static readonly OrderFilled Filled =
+        new(new Fill("SPY-7", "sma-cross", "SPY", Side.Sell, 1234.5678m, 512.2500m, -0.61728390m, T, 45));
+
+    public static readonly OrderCancelled Cancelled = new("SPY-8", "kill_switch", T, 46);
+
+    public static readonly StrategyStopped Stopped = new("momentum", "crashed 3 times in 60s", T, 47);
+
+    public static readonly SymbolSnapshot Snapshot = new(
+        "SPY", 47, 8,
+        new[] { LimitOrder, MarketOrder },
+        new Dictionary<string, StrategyBook>(StringComparer.Ordinal)
+        {
+            ["sma-cross"] = new(new Position(-1234.5678m, 512.1234567m, 1_000_000.01m, 3.75m), 5, 4, 1,
+                new Dictionary<OrderRejectReason, long>
+                {
+                    [OrderRejectReason.OrderRate] = 2,
+                    [OrderRejectReason.KillSwitch] = 1,
+                }),
+            ["momentum"] = new(Position.Flat, 0, 0, 0, new Dictionary<OrderRejectReason, long>()),
+        },
+        new Dictionary<string, IReadOnlyList<DateTime>>(StringComparer.Ordinal)
+        {
+            ["sma-cross"] = new[] { T.AddMinutes(-1), T },
+            ["momentum"] = new[] { T.AddSeconds(1) },
+        },
+        new[] { "momentum" });
+
+    public static readonly KillSwitchEngaged Engaged = new("engine", "daily loss -2.5% breached", "ops@desk", T);
+
+    public static readonly KillSwitchReleased Released = new("engine", "ops@desk", T.AddHours(1));
+}
