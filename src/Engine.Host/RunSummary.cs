@@ -47,8 +47,8 @@ public sealed record RunSummary(
             .ToArray();
         var rejections = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var s in reports.SelectMany(r => r.Strategies))
-        foreach (var (reason, n) in s.Rejections)
-            rejections[reason.Code()] = rejections.GetValueOrDefault(reason.Code()) + n;
+            foreach (var (reason, n) in s.Rejections)
+                rejections[reason.Code()] = rejections.GetValueOrDefault(reason.Code()) + n;
         var fillRows = fills
             .OrderBy(f => f.FeedSeq).ThenBy(f => f.Symbol, StringComparer.Ordinal).ThenBy(f => f.OrderId, StringComparer.Ordinal)
             .Select(f => new FillRow(f.FeedSeq, f.OrderId, f.StrategyId, f.Symbol, f.Side == Side.Buy ? "buy" : "sell",

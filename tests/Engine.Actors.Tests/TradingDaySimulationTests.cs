@@ -37,16 +37,16 @@ public sealed class TradingDaySimulationTests
         Assert.Equal(new[] { "breakout", "ma-cross", "mean-rev" }, traded);
 
         foreach (var report in reports)
-        foreach (var row in report.Strategies)
-        {
-            var mine = fills.Where(f => f.Symbol == report.Symbol && f.StrategyId == row.StrategyId).ToList();
-            Assert.Equal(mine.Sum(f => f.Side.Sign() * f.Quantity), row.Quantity);
-            Assert.Equal(mine.Count, row.Fills);
-            // Cash conservation: what the fills paid and received, plus the marked position, is the P&L.
-            var cash = mine.Sum(f => -f.Side.Sign() * f.Quantity * f.Price) - mine.Sum(f => f.Fee);
-            var marked = cash + row.Quantity * report.LastPrice!.Value;
-            Assert.Equal(Math.Round(row.RealizedPnl + row.UnrealizedPnl - row.Fees, 6), Math.Round(marked, 6));
-        }
+            foreach (var row in report.Strategies)
+            {
+                var mine = fills.Where(f => f.Symbol == report.Symbol && f.StrategyId == row.StrategyId).ToList();
+                Assert.Equal(mine.Sum(f => f.Side.Sign() * f.Quantity), row.Quantity);
+                Assert.Equal(mine.Count, row.Fills);
+                // Cash conservation: what the fills paid and received, plus the marked position, is the P&L.
+                var cash = mine.Sum(f => -f.Side.Sign() * f.Quantity * f.Price) - mine.Sum(f => f.Fee);
+                var marked = cash + row.Quantity * report.LastPrice!.Value;
+                Assert.Equal(Math.Round(row.RealizedPnl + row.UnrealizedPnl - row.Fees, 6), Math.Round(marked, 6));
+            }
 
         // No fill is ever at the market event that placed its order, and fills respect the risk limit.
         Assert.All(reports.SelectMany(r => r.Strategies), row => Assert.True(Math.Abs(row.Quantity) <= 1000m));
