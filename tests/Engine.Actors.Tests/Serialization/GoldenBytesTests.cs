@@ -1,0 +1,81 @@
+using Engine.Actors.Serialization;
+using static Engine.Actors.Tests.Serialization.SerializationFixtures;
+
+namespace Engine.Actors.Tests.Serialization;
+
+/// <summary>
+/// Golden bytes: the exact persisted encoding of one fixed instance of each journaled or snapshotted
+/// type (fixtures in <see cref="SerializationFixtures"/>), as written by the release that shipped them.
+/// <para>
+/// A FAILING GOLDEN TEST MEANS THE JOURNAL FORMAT CHANGED and yesterday's journal (and snapshots)
+/// may no longer be readable. Do not update the hex to make it pass. Evolve the format compatibly
+/// instead: add a field with a new number in engine_events.proto (old bytes still decode, with the
+/// field at its default), never renumber, retype or reuse a field, enum value or manifest. If a
+/// break is truly intended, it needs a new manifest plus a migration, and these literals stay as the
+/// proof that the old manifest still reads.
+/// </para>
+/// </summary>
+public sealed class GoldenBytesTests : Akka.TestKit.Xunit2.TestKit
+{
+    public GoldenBytesTests()
+        : base(EngineSerializer.HoconBindings + "\nakka.loglevel = WARNING")
+    {
+    }
+
+    private static readonly Dictionary<string, object> Fixtures = new()
+    {
+        ["OA"] = Accepted,
+        ["OR"] = Rejected,
+        ["OF"] = Filled,
+        ["OC"] = Cancelled,
+        ["SS"] = Stopped,
+        ["SNAP"] = Snapshot,
+        ["KE"] = Engaged,
+        ["KR"] = Released,
+    };
+
+    public static TheoryData<string, string> Golden => new()
+    {
+        { "OA", "0A3C0A055350592D371209736D612D63726F73731A0353505920022A09089C85E30B2080802030023A0808B2A00620808010408798AADDF98A8FEE08482A" },
+        { "OR", "0A086D6F6D656E74756D10011A0308F40320022A08089E9C01208080103007388798AADDF98A8FEE08402C" },
+        { "OF", "0A480A055350592D371209736D612D63726F73731A0353505920022A09089C85E30B2080802032090888A7F104208080203A0B088C9AEF3A20FFFFBFFF0F408798AADDF98A8FEE08482D" },
+        { "OC", "0A055350592D38120B6B696C6C5F737769746368188798AADDF98A8FEE08202E" },
+        { "SS", "0A086D6F6D656E74756D12166372617368656420332074696D657320696E20363073188798AADDF98A8FEE08202F" },
+        {
+            "SNAP",
+            "0A03535059102F1808223C0A055350592D371209736D612D63726F73731A0353505920022A09089C85E30B2080802030023A0808B2A006208080104087"
+            + "98AADDF98A8FEE08482A222E0A055350592D3812086D6F6D656E74756D1A0353505920012A0608022080801830014087C58CE2F98A8FEE08482B2A140A"
+            + "086D6F6D656E74756D12080A0012001A0022002A4E0A09736D612D63726F7373122F0A0B089C85E30B20FFFFDFFF0F120C088EDAFE93061002208080"
+            + "381A09088284AF5F20808010220708EE052080801018052004280132040801100132040808100232150A086D6F6D656E74756D120987C58CE2F98A8FEE"
+            + "08321F0A09736D612D63726F73731212878C9DBFF78A8FEE088798AADDF98A8FEE083A086D6F6D656E74756D"
+        },
+        { "KE", "0A06656E67696E6512196461696C79206C6F7373202D322E35252062726561636865641A086F7073406465736B208798AADDF98A8FEE08" },
+        { "KR", "0A06656E67696E6512086F7073406465736B1887E8BBEBFF8B8FEE08" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Writes_the_pinned_bytes(string manifest, string hex)
+    {
+        var value = Fixtures[manifest];
+        var serializer = Assert.IsType<EngineSerializer>(Sys.Serialization.FindSerializerFor(value));
+        Assert.Equal(manifest, serializer.Manifest(value));
+        Assert.Equal(hex, Convert.ToHexString(serializer.ToBinary(value)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Reads_yesterdays_journal(string manifest, string hex)
+    {
+        var back = Sys.Serialization.Deserialize(Convert.FromHexString(hex), EngineSerializer.Id, manifest);
+        var expected = Fixtures[manifest];
+        if (expected is Symbols.SymbolSnapshot snapshot)
+            EngineSerializerTests.AssertSnapshot(snapshot, Assert.IsType<Symbols.SymbolSnapshot>(back));
+        else
+            Assert.Equal(expected, back);
+    }
+
+    [Fact]
+    public void Every_manifest_has_a_golden_literal() =>
+        Assert.Equal(Fixtures.Keys.Order(), Golden.Select(row => (string)row[0]).Order());
+}
