@@ -23,25 +23,25 @@ public sealed class StrategyTests
     public void Indicators_match_hand_computed_values()
     {
         var sma = new SimpleMovingAverage(3);
-        foreach (var v in new[] { 1.0, 2, 3, 4 }) sma.Add(v);
+        foreach (var v in new[] { 1m, 2, 3, 4 }) sma.Add(v);
         Assert.True(sma.IsReady);
         Assert.Equal(3.0, sma.Value, 10);
 
         var ema = new ExponentialMovingAverage(3); // alpha 0.5, seeded with SMA(1,2,3) = 2
-        foreach (var v in new[] { 1.0, 2, 3, 4 }) ema.Add(v);
+        foreach (var v in new[] { 1m, 2, 3, 4 }) ema.Add(v);
         Assert.Equal(3.0, ema.Value, 10);
 
         var stats = new RollingStatistics(4);
-        foreach (var v in new[] { 2.0, 4, 4, 4, 5 }) stats.Add(v); // window 4,4,4,5
+        foreach (var v in new[] { 2m, 4, 4, 4, 5 }) stats.Add(v); // window 4,4,4,5
         Assert.Equal(4.25, stats.Mean, 10);
-        Assert.Equal(Math.Sqrt(0.1875), stats.StandardDeviation, 10);
+        Assert.Equal(Math.Sqrt(0.1875), stats.PopulationStandardDeviation, 10);
 
         var ch = new DonchianChannel(2);
         ch.Add(10, 8);
         ch.Add(12, 9);
-        ch.Add(11, 7);
-        Assert.Equal(12, ch.Upper);
-        Assert.Equal(7, ch.Lower);
+        ch.Add(11, 7); // judged against the two bars before it, so its own low of 7 is not in the channel
+        Assert.Equal(12m, ch.Upper);
+        Assert.Equal(8m, ch.Lower);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class StrategyTests
     }
 
     [Theory]
-    [InlineData("ma-crossover", "fast", "50", "fast and slow")]
+    [InlineData("ma-crossover", "fast", "50", "fast must be a positive integer less than slow (fast=50, slow=30)")]
     [InlineData("ma-crossover", "ma-type", "wma", "ma-type")]
     [InlineData("mean-reversion", "exit-z", "3", "exit-z")]
     [InlineData("breakout", "entry-lookback", "x", "entry-lookback")]

@@ -12,6 +12,11 @@ namespace Engine.Domain.Strategies;
 /// </summary>
 public interface IStrategy
 {
+    /// <summary>Feeds one completed bar of the strategy's symbol, in time order.</summary>
+    /// <returns>
+    /// The new target (-1, 0 or 1) only when it differs from the last one returned, else null: the
+    /// engine turns every non-null answer into an order, so repeating a target would repeat trades.
+    /// </returns>
     decimal? OnBar(TradeBar bar);
 }
 

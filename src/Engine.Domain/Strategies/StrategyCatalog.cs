@@ -3,24 +3,49 @@ using System.Globalization;
 namespace Engine.Domain.Strategies;
 
 /// <summary>
-/// Builds the shipped strategies from HOCON-style parameters. Defaults:
-/// ma-crossover fast 10, slow 30, ma-type ema; mean-reversion lookback 20, entry-z 2.0, exit-z 0.5;
-/// breakout entry-lookback 20, exit-lookback 10.
+/// Builds the shipped strategies from HOCON-style parameters (the <c>params</c> block of a configured
+/// strategy, as strings). Numbers parse with the invariant culture. Missing keys take these defaults:
+/// <list type="bullet">
+/// <item><c>ma-crossover</c>: fast = 10, slow = 30, ma-type = ema</item>
+/// <item><c>mean-reversion</c>: lookback = 20, entry-z = 2.0, exit-z = 0.5</item>
+/// <item><c>breakout</c>: entry-lookback = 20, exit-lookback = 10</item>
+/// </list>
+/// An unknown kind, an unknown key (most likely a typo that would otherwise run on a default), an
+/// unparsable value or an invalid combination throws <see cref="ArgumentException"/> naming the key and value.
 /// </summary>
 public static class StrategyCatalog
 {
-    public static readonly IReadOnlyList<string> Kinds = new[] { "ma-crossover", "mean-reversion", "breakout" };
+    public static readonly IReadOnlyList<string> Kinds = ["ma-crossover", "mean-reversion", "breakout"];
 
-    public static IStrategy Create(string kind, IReadOnlyDictionary<string, string> parameters) => kind switch
+    private static readonly Dictionary<string, string[]> KeysByKind = new(StringComparer.Ordinal)
     {
-        "ma-crossover" => new MovingAverageCrossover(new MovingAverageCrossoverParameters(
-            Int(parameters, "fast", 10), Int(parameters, "slow", 30), MaType(parameters))),
-        "mean-reversion" => new MeanReversion(new MeanReversionParameters(
-            Int(parameters, "lookback", 20), Double(parameters, "entry-z", 2.0), Double(parameters, "exit-z", 0.5))),
-        "breakout" => new Breakout(new BreakoutParameters(
-            Int(parameters, "entry-lookback", 20), Int(parameters, "exit-lookback", 10))),
-        _ => throw new ArgumentException($"unknown strategy kind '{kind}'; expected one of: {string.Join(", ", Kinds)}"),
+        ["ma-crossover"] = ["fast", "slow", "ma-type"],
+        ["mean-reversion"] = ["lookback", "entry-z", "exit-z"],
+        ["breakout"] = ["entry-lookback", "exit-lookback"],
     };
+
+    public static IStrategy Create(string kind, IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!KeysByKind.TryGetValue(kind, out var keys))
+            throw new ArgumentException($"unknown strategy kind '{kind}'; expected one of: {string.Join(", ", Kinds)}");
+        foreach (var key in parameters.Keys)
+        {
+            if (Array.IndexOf(keys, key) < 0)
+                throw new ArgumentException($"unknown parameter '{key}' (value '{parameters[key]}') for {kind}; expected: {string.Join(", ", keys)}");
+        }
+
+        return kind switch
+        {
+            "ma-crossover" => new MovingAverageCrossover(new MovingAverageCrossoverParameters(
+                Int(parameters, "fast", 10), Int(parameters, "slow", 30), MaType(parameters))),
+            "mean-reversion" => new MeanReversion(new MeanReversionParameters(
+                Int(parameters, "lookback", 20), Double(parameters, "entry-z", 2.0), Double(parameters, "exit-z", 0.5))),
+            _ => new Breakout(new BreakoutParameters(
+                Int(parameters, "entry-lookback", 20), Int(parameters, "exit-lookback", 10))),
+        };
+    }
 
     private static int Int(IReadOnlyDictionary<string, string> p, string key, int fallback)
     {
@@ -35,7 +60,7 @@ public static class StrategyCatalog
         if (!p.TryGetValue(key, out var raw)) return fallback;
         return double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
             ? v
-            : throw new ArgumentException($"{key} must be a number, got '{raw}'");
+            : throw new ArgumentException($"{key} must be a finite number, got '{raw}'");
     }
 
     private static MovingAverageKind MaType(IReadOnlyDictionary<string, string> p)

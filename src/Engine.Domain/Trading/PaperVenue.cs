@@ -28,7 +28,8 @@ public static class PaperVenue
             OrderType.Limit => LimitPrice(order, e, firstEvent),
             _ => null,
         };
-        if (price is null) return null;
+        // A price that rounds to nothing on the price grid is not tradable (sub-increment symbols).
+        if (price is not { } tradable || tradable <= 0m) return null;
         return new Fill(order.OrderId, order.StrategyId, order.Symbol, order.Side, order.Quantity,
             price.Value, Fee(order.Quantity, settings), e.Time, feedSeq);
     }

@@ -1,56 +1,45 @@
 namespace Engine.Domain.Strategies.Indicators;
 
-/// <summary>A fixed-size ring of the last N values; allocation-free after construction.</summary>
-public sealed class RollingWindow
+/// <summary>
+/// A fixed-size ring of the last N values. Allocates once, at construction, so indicators built on it
+/// cost nothing per update beyond their arithmetic.
+/// </summary>
+public sealed class RollingWindow<T> where T : struct
 {
-    private readonly double[] _values;
+    private readonly T[] _items;
     private int _next;
 
     public RollingWindow(int size)
     {
         if (size <= 0) throw new ArgumentOutOfRangeException(nameof(size), size, "window size must be positive");
-        _values = new double[size];
+        _items = new T[size];
     }
 
-    public int Size => _values.Length;
+    public int Size => _items.Length;
     public int Count { get; private set; }
-    public bool IsFull => Count == _values.Length;
+    public bool IsFull => Count == _items.Length;
 
-    /// <summary>Adds a value; returns the value it pushed out, if the window was full.</summary>
-    public double? Add(double value)
+    /// <summary>The value <paramref name="age"/> additions ago: 0 is the newest, Count - 1 the oldest.</summary>
+    public T this[int age]
     {
-        double? evicted = IsFull ? _values[_next] : null;
-        _values[_next] = value;
-        _next = (_next + 1) % _values.Length;
-        if (!IsFull) Count++;
-        return evicted;
+        get
+        {
+            if ((uint)age >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(age), age, $"window holds {Count} values");
+            var i = _next - 1 - age;
+            return _items[i < 0 ? i + _items.Length : i];
+        }
     }
 
-    public double Max()
-    {
-        var m = double.MinValue;
-        for (var i = 0; i < Count; i++) m = Math.Max(m, _values[i]);
-        return m;
-    }
+    /// <summary>
+    /// The held values in storage order, not time order: for order-free aggregates (sum, min, max)
+    /// without copying.
+    /// </summary>
+    public ReadOnlySpan<T> Values => _items.AsSpan(0, Count);
 
-    public double Min()
+    public void Add(T value)
     {
-        var m = double.MaxValue;
-        for (var i = 0; i < Count; i++) m = Math.Min(m, _values[i]);
-        return m;
-    }
-
-    public double Sum()
-    {
-        var s = 0.0;
-        for (var i = 0; i < Count; i++) s += _values[i];
-        return s;
-    }
-
-    public double SumOfSquaredDeviations(double mean)
-    {
-        var s = 0.0;
-        for (var i = 0; i < Count; i++) s += (_values[i] - mean) * (_values[i] - mean);
-        return s;
+        _items[_next] = value;
+        _next = _next + 1 == _items.Length ? 0 : _next + 1;
+        if (Count < _items.Length) Count++;
     }
 }

@@ -1,0 +1,135 @@
+using Engine.Domain.MarketData;
+using Engine.Domain.Trading;
+
+namespace Engine.Domain.Tests;
+
+public sealed class PaperVenueRulesTests
+{
+    private static readonly DateTime T = new(2024, 3, 4, 15, 0, 0, DateTimeKind.Utc);
+    private static readonly VenueSettings NoSlip = new(0m, 0.005m, 1m, 0.01m);
+    private static readonly VenueSettings Slip10 = NoSlip with { SlippageBps = 10m };
+    private const long Accepted = 100;
+
+    private static Order Market(Side side, decimal qty = 100) =>
+        new("X-7", "strat", "X", side, qty, OrderType.Market, null, T, Accepted);
+
+    private static Order Limit(Side side, decimal limit, decimal qty = 100) =>
+        new("X-8", "strat", "X", side, qty, OrderType.Limit, limit, T, Accepted);
+
+    private static TradeTick Trade(decimal price, int second = 1) => new("X", T.AddSeconds(second), price, 10);
+
+    private static QuoteTick Quote(decimal bid, decimal ask) => new("X", T.AddSeconds(1), bid, 5, ask, 5);
+
+    private static TradeBar Bar(decimal o, decimal h, decimal l, decimal c) => new("X", T.AddMinutes(1), TimeSpan.FromMinutes(1), o, h, l, c, 1000);
+
+    [Fact]
+    public void Nothing_fills_at_or_before_the_acceptance_sequence()
+    {
+        foreach (var seq in new long[] { Accepted - 5, Accepted })
+        {
+            Assert.Null(PaperVenue.TryFill(Market(Side.Buy), Trade(50m), seq, NoSlip));
+            Assert.Null(PaperVenue.TryFill(Limit(Side.Buy, 60m), Trade(50m), seq, NoSlip));
+        }
+        Assert.NotNull(PaperVenue.TryFill(Market(Side.Buy), Trade(50m), Accepted + 1, NoSlip));
+        Assert.NotNull(PaperVenue.TryFill(Market(Side.Buy), Trade(50m), Accepted + 9, NoSlip)); // still open later on
+    }
+
+    [Fact]
+    public void A_fill_carries_the_order_the_event_and_the_fee()
+    {
+        var f = PaperVenue.TryFill(Market(Side.Sell, 300), Trade(50m, second: 7), Accepted + 1, NoSlip);
+        Assert.Equal(new Fill("X-7", "strat", "X", Side.Sell, 300, 50m, 1.5m, T.AddSeconds(7), Accepted + 1), f);
+    }
+
+    [Fact]
+    public void Market_orders_take_the_trade_price_the_far_touch_or_the_bar_open()
+    {
+        Assert.Equal(50.25m, PaperVenue.TryFill(Market(Side.Buy), Trade(50.25m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(50.25m, PaperVenue.TryFill(Market(Side.Sell), Trade(50.25m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(50.02m, PaperVenue.TryFill(Market(Side.Buy), Quote(49.98m, 50.02m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(49.98m, PaperVenue.TryFill(Market(Side.Sell), Quote(49.98m, 50.02m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(41m, PaperVenue.TryFill(Market(Side.Buy), Bar(41m, 45m, 39m, 44m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(41m, PaperVenue.TryFill(Market(Side.Sell), Bar(41m, 45m, 39m, 44m), Accepted + 1, NoSlip)!.Price);
+    }
+
+    [Fact]
+    public void Slippage_moves_the_price_against_the_order_and_rounding_never_flatters_it()
+    {
+        // 10 bps of 100 = 0.10 exactly: no rounding.
+        Assert.Equal(100.10m, PaperVenue.TryFill(Market(Side.Buy), Trade(100m), Accepted + 1, Slip10)!.Price);
+        Assert.Equal(99.90m, PaperVenue.TryFill(Market(Side.Sell), Trade(100m), Accepted + 1, Slip10)!.Price);
+        // 33.33 * 1.001 = 33.36333 -> 33.37 for a buy; 33.33 * 0.999 = 33.29667 -> 33.29 for a sell.
+        Assert.Equal(33.37m, PaperVenue.TryFill(Market(Side.Buy), Trade(33.33m), Accepted + 1, Slip10)!.Price);
+        Assert.Equal(33.29m, PaperVenue.TryFill(Market(Side.Sell), Trade(33.33m), Accepted + 1, Slip10)!.Price);
+        // Slippage applies to the quote touch and the bar open too.
+        Assert.Equal(50.08m, PaperVenue.TryFill(Market(Side.Buy), Quote(49.9m, 50.02m), Accepted + 1, Slip10)!.Price);
+        Assert.Equal(40.95m, PaperVenue.TryFill(Market(Side.Sell), Bar(41m, 45m, 39m, 44m), Accepted + 1, Slip10)!.Price);
+        // With no slippage an off-grid print is still rounded against the order.
+        Assert.Equal(10.01m, PaperVenue.TryFill(Market(Side.Buy), Trade(10.005m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(10.00m, PaperVenue.TryFill(Market(Side.Sell), Trade(10.005m), Accepted + 1, NoSlip)!.Price);
+    }
+
+    [Fact]
+    public void Limit_orders_rest_until_the_market_goes_through_and_then_fill_at_the_limit()
+    {
+        var buy = Limit(Side.Buy, 49m);
+        var sell = Limit(Side.Sell, 51m);
+        const long later = Accepted + 2;
+        Assert.Null(PaperVenue.TryFill(buy, Trade(49.01m), later, NoSlip));
+        Assert.Equal(49m, PaperVenue.TryFill(buy, Trade(48m), later, NoSlip)!.Price);
+        Assert.Null(PaperVenue.TryFill(sell, Trade(50.99m), later, NoSlip));
+        Assert.Equal(51m, PaperVenue.TryFill(sell, Trade(52m), later, NoSlip)!.Price);
+
+        Assert.Null(PaperVenue.TryFill(buy, Quote(48.9m, 49.1m), later, NoSlip));
+        Assert.Equal(49m, PaperVenue.TryFill(buy, Quote(48.5m, 48.9m), later, NoSlip)!.Price);
+        Assert.Equal(49m, PaperVenue.TryFill(buy, Quote(48.5m, 49m), later, NoSlip)!.Price); // ask at the limit is marketable
+        Assert.Null(PaperVenue.TryFill(sell, Quote(50.9m, 51.1m), later, NoSlip));
+        Assert.Equal(51m, PaperVenue.TryFill(sell, Quote(51.2m, 51.3m), later, NoSlip)!.Price);
+
+        Assert.Null(PaperVenue.TryFill(buy, Bar(50m, 51m, 49.5m, 50m), later, NoSlip));
+        Assert.Equal(49m, PaperVenue.TryFill(buy, Bar(50m, 51m, 48m, 50m), later, NoSlip)!.Price);
+        Assert.Null(PaperVenue.TryFill(sell, Bar(50m, 50.5m, 49m, 50m), later, NoSlip));
+        Assert.Equal(51m, PaperVenue.TryFill(sell, Bar(50m, 52m, 49m, 50m), later, NoSlip)!.Price);
+    }
+
+    [Fact]
+    public void Limit_orders_are_not_slipped()
+    {
+        Assert.Equal(49m, PaperVenue.TryFill(Limit(Side.Buy, 49m), Trade(48m), Accepted + 2, Slip10)!.Price);
+    }
+
+    [Fact]
+    public void A_marketable_limit_fills_at_the_better_market_price_on_its_first_event_only()
+    {
+        var buy = Limit(Side.Buy, 49m);
+        var sell = Limit(Side.Sell, 51m);
+        Assert.Equal(48m, PaperVenue.TryFill(buy, Trade(48m), Accepted + 1, Slip10)!.Price);
+        Assert.Equal(48.9m, PaperVenue.TryFill(buy, Quote(48.5m, 48.9m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(52m, PaperVenue.TryFill(sell, Trade(52m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(51.2m, PaperVenue.TryFill(sell, Quote(51.2m, 51.3m), Accepted + 1, NoSlip)!.Price);
+        // A bar that opens through the limit fills at the open, first event or not.
+        Assert.Equal(47m, PaperVenue.TryFill(buy, Bar(47m, 48m, 46m, 47m), Accepted + 1, NoSlip)!.Price);
+        Assert.Equal(47m, PaperVenue.TryFill(buy, Bar(47m, 48m, 46m, 47m), Accepted + 3, NoSlip)!.Price);
+        Assert.Equal(53m, PaperVenue.TryFill(sell, Bar(53m, 54m, 50m, 52m), Accepted + 3, NoSlip)!.Price);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]       // 0.005 -> minimum
+    [InlineData(199, 1)]     // 0.995 -> minimum
+    [InlineData(200, 1)]     // exactly the minimum
+    [InlineData(201, 1.005)]
+    [InlineData(10_000, 50)]
+    public void Fee_is_per_share_with_a_minimum_per_order(int quantity, decimal fee)
+    {
+        Assert.Equal(fee, PaperVenue.Fee(quantity, NoSlip));
+        Assert.Equal(fee, PaperVenue.TryFill(Market(Side.Buy, quantity), Trade(10m), Accepted + 1, NoSlip)!.Fee);
+    }
+
+    [Fact]
+    public void A_fill_price_is_never_zero()
+    {
+        // VenueSettings.Default: increment 0.0001, 1 bp. 0.00005 * 0.9999 = 0.000049995 floors to 0.
+        var fill = PaperVenue.TryFill(Market(Side.Sell), Trade(0.00005m), Accepted + 1, VenueSettings.Default);
+        Assert.True(fill is null || fill.Price > 0m, $"sell filled at {fill?.Price}");
+    }
+}
