@@ -5,13 +5,6 @@ public sealed class CommandLineTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(1);
 
-    private static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "engine-host-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     [Theory]
     [InlineData("--speed", "fast", "--speed")]
     [InlineData("--speed", "-3", "--speed")]
@@ -21,7 +14,7 @@ public sealed class CommandLineTests
     [InlineData("--bogus", "1", "--bogus")]
     public async Task A_bad_option_exits_2_naming_it(string option, string value, string named)
     {
-        var (code, _, stderr) = await EngineProcess.RunAsync(TempDir(), Limit, option, value);
+        var (code, _, stderr) = await EngineProcess.RunAsync(EngineProcess.TempDir(), Limit, option, value);
         Assert.Equal(2, code);
         Assert.Contains(named, stderr);
     }
@@ -34,7 +27,7 @@ public sealed class CommandLineTests
     [InlineData("engine.synthetic.trading-days = 0", "engine.synthetic.trading-days")]
     public async Task A_bad_setting_exits_2_naming_its_path(string hocon, string path)
     {
-        var dir = TempDir();
+        var dir = EngineProcess.TempDir();
         File.WriteAllText(Path.Combine(dir, "bad.conf"), hocon);
         var (code, _, stderr) = await EngineProcess.RunAsync(dir, Limit, "--config", "bad.conf", "--db", "x.db");
         Assert.Equal(2, code);
@@ -45,7 +38,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Help_lists_the_options_and_exits_0()
     {
-        var (code, stdout, _) = await EngineProcess.RunAsync(TempDir(), Limit, "--help");
+        var (code, stdout, _) = await EngineProcess.RunAsync(EngineProcess.TempDir(), Limit, "--help");
         Assert.Equal(0, code);
         foreach (var o in new[] { "--data", "--synthetic", "--config", "--speed", "--db", "--summary-json" })
             Assert.Contains(o, stdout);

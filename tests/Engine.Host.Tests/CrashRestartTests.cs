@@ -13,13 +13,6 @@ public sealed class CrashRestartTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
-    private static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "engine-host-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     private static async Task<RunSummary> Uninterrupted(string dir, string[] args)
     {
         var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit,
@@ -60,7 +53,7 @@ public sealed class CrashRestartTests
     [Fact]
     public async Task Default_synthetic_run_killed_and_restarted_matches_an_uninterrupted_run()
     {
-        var dir = TempDir();
+        var dir = EngineProcess.TempDir();
         var args = Array.Empty<string>();
         var watch = Stopwatch.StartNew();
         var clean = await Uninterrupted(dir, args);
@@ -73,7 +66,7 @@ public sealed class CrashRestartTests
     [LeanDataFact]
     public async Task Spy_minute_replay_killed_and_restarted_matches_an_uninterrupted_run()
     {
-        var dir = TempDir();
+        var dir = EngineProcess.TempDir();
         var args = new[] { "--data", Path.Combine(LeanData.Root!, "equity", "usa", "minute", "spy") };
         var watch = Stopwatch.StartNew();
         var clean = await Uninterrupted(dir, args);
@@ -84,7 +77,7 @@ public sealed class CrashRestartTests
     [Fact]
     public async Task The_same_command_twice_gives_identical_fills()
     {
-        var dir = TempDir();
+        var dir = EngineProcess.TempDir();
         var args = new[] { "--synthetic", "AAPL,MSFT" };
         var (c1, _, e1) = await EngineProcess.RunAsync(dir, Limit, args.Concat(new[] { "--db", "a.db", "--summary-json", "a.json", "--quiet" }).ToArray());
         var (c2, _, e2) = await EngineProcess.RunAsync(dir, Limit, args.Concat(new[] { "--db", "b.db", "--summary-json", "b.json", "--quiet" }).ToArray());

@@ -51,6 +51,14 @@ public sealed class EngineProcess : IDisposable
         }
     }
 
+    /// <summary>A fresh working directory per run, so runs never share a journal.</summary>
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "engine-host-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
 
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
