@@ -1,6 +1,9 @@
 namespace Engine.Domain.Risk;
 
-/// <summary>Why the risk gate refused an order. Codes are stable: they are journaled and exported.</summary>
+/// <summary>
+/// Why the risk gate refused an order. Codes are stable: they are journaled (by wire number, in
+/// this order, so new reasons are only ever appended) and exported as metric labels.
+/// </summary>
 public enum OrderRejectReason
 {
     KillSwitch,
@@ -11,6 +14,20 @@ public enum OrderRejectReason
     MaxPosition,
     PriceCollar,
     OrderRate,
+    InvalidOrder,
+    ReduceOnly,
+    RestrictedSymbol,
+    OutsideTradingHours,
+    MaxPositionNotional,
+    MaxSymbolPosition,
+    MaxOpenOrders,
+    MessageRate,
+    DuplicateOrder,
+    AccountGrossExposure,
+    AccountNetExposure,
+    MaxOpenPositions,
+    AccountOrderRate,
+    AccountMessageRate,
 }
 
 public static class OrderRejectReasonCodes
@@ -25,6 +42,20 @@ public static class OrderRejectReasonCodes
         OrderRejectReason.MaxPosition => "max_position",
         OrderRejectReason.PriceCollar => "price_collar",
         OrderRejectReason.OrderRate => "order_rate",
+        OrderRejectReason.InvalidOrder => "invalid_order",
+        OrderRejectReason.ReduceOnly => "reduce_only",
+        OrderRejectReason.RestrictedSymbol => "restricted_symbol",
+        OrderRejectReason.OutsideTradingHours => "outside_trading_hours",
+        OrderRejectReason.MaxPositionNotional => "max_position_notional",
+        OrderRejectReason.MaxSymbolPosition => "max_symbol_position",
+        OrderRejectReason.MaxOpenOrders => "max_open_orders",
+        OrderRejectReason.MessageRate => "message_rate",
+        OrderRejectReason.DuplicateOrder => "duplicate_order",
+        OrderRejectReason.AccountGrossExposure => "account_gross_exposure",
+        OrderRejectReason.AccountNetExposure => "account_net_exposure",
+        OrderRejectReason.MaxOpenPositions => "max_open_positions",
+        OrderRejectReason.AccountOrderRate => "account_order_rate",
+        OrderRejectReason.AccountMessageRate => "account_message_rate",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
