@@ -15,6 +15,7 @@ using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
 using Engine.Domain.MarketData;
+using Engine.Domain.Time;
 using Engine.Domain.Trading;
 using Engine.MarketData;
 using Microsoft.Data.Sqlite;
@@ -38,6 +39,8 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
     {
         var (sources, sourceName, universe) = OpenSources();
         EnsureDatabaseDirectory();
+        // Recorded data: the engine clock is market time, advanced by the feed (design rule 6).
+        var engineClock = new VirtualClock();
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -46,12 +49,12 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             akka.AddHocon(config, HoconAddMode.Prepend);
             akka.WithActors((system, registry) =>
             {
-                var guardian = system.ActorOf(EngineGuardian.Props(settings.KillSwitchAckTimeout), "engine");
+                var guardian = system.ActorOf(EngineGuardian.Props(settings, engineClock), "engine");
                 registry.Register<EngineGuardian>(guardian);
             });
             akka.WithShardRegion<SymbolRegion>(
                 SymbolMessageExtractor.TypeName,
-                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
+                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>(), registry.Get<RiskSupervisors>()),
                 new SymbolMessageExtractor(),
                 new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false });
             akka.AddStartup((system, _) =>
@@ -72,6 +75,8 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
             var killSwitch = await guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10), cancellation);
             registry.Register<KillSwitchActor>(killSwitch);
+            var risk = await guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10), cancellation);
+            registry.Register<RiskSupervisors>(risk);
             var region = await registry.GetAsync<SymbolRegion>(cancellation);
 
             var stats = new FeedStatistics();
@@ -83,7 +88,11 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var (stop, completion) = FeedRunner.Run(
                 system, feed, region,
                 new FeedRunOptions(options.SpeedMultiplier, settings.FeedParallelism, settings.AskTimeout),
-                e => symbols.Add(e.Event.Symbol),
+                e =>
+                {
+                    symbols.Add(e.Event.Symbol);
+                    engineClock.Advance(e.Event.Time);
+                },
                 progressState.OnAck);
             await using (cancellation.Register(() => stop.Shutdown()))
             {
@@ -100,7 +109,12 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var snap = stats.Snapshot();
             var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
                 snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
-            return RunSummary.Build(feedSummary, reports, fills, elapsed);
+            var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout, cancellation);
+            var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout, cancellation);
+            var accounts = new List<RiskSupervisor.AccountRiskReport>();
+            foreach (var account in settings.Risk.Accounts.Keys)
+                accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout, cancellation));
+            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Engine.Actors.Risk;
 using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
 using Engine.Domain.Trading;
@@ -14,6 +15,17 @@ public sealed record FeedSummary(
 public sealed record PositionRow(
     string Strategy, string Symbol, decimal Quantity, decimal AverageCost, decimal RealizedPnl,
     decimal UnrealizedPnl, decimal Fees, long Orders, long Fills, long Cancels, long Rejections, bool Stopped);
+
+/// <summary>A scope that is not ACTIVE at the end of the run.</summary>
+public sealed record ScopeRow(string Scope, string State, string Reason, string Operator, DateTime Since, bool Flatten);
+
+/// <summary>One audited trading-state change: who, when (wall clock), why, which scope.</summary>
+public sealed record AuditRow(string Action, string Scope, string Operator, string Reason, DateTime Time);
+
+/// <summary>An account as its risk supervisor saw it at the end of the run.</summary>
+public sealed record AccountRow(
+    string Account, decimal Pnl, decimal DailyLoss, decimal HighWaterMark, decimal Drawdown,
+    decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict);
 
 public sealed record FillRow(
     long FeedSeq, string OrderId, string Strategy, string Symbol, string Side, decimal Quantity,
@@ -32,13 +44,31 @@ public sealed record RunSummary(
     IReadOnlyList<PositionRow> Positions,
     IReadOnlyList<FillRow> FillLog,
     bool KillSwitchEngaged,
+    IReadOnlyList<ScopeRow> TradingStates,
+    IReadOnlyList<AuditRow> Audit,
+    IReadOnlyList<AccountRow> Accounts,
     double ElapsedSeconds,
     double EventsPerSecond)
 {
     public static RunSummary Build(
         FeedSummary feed, IReadOnlyList<SymbolReport> reports, IReadOnlyList<Fill> fills,
-        double elapsedSeconds)
+        double elapsedSeconds, KillSwitchActor.Status status, IReadOnlyList<IKillSwitchEvent> audit,
+        IReadOnlyList<RiskSupervisor.AccountRiskReport> accounts)
     {
+        var scopes = status.Scopes.Values
+            .Select(s => new ScopeRow(s.Scope, s.State.ToString().ToUpperInvariant(), s.Reason, s.Operator, s.Since, s.Flatten))
+            .ToArray();
+        var auditRows = audit.Select(e => e switch
+        {
+            KillSwitchEngaged k => new AuditRow(k.Flatten ? "engage+flatten" : "engage", k.Scope, k.Operator, k.Reason, k.Time),
+            ScopeReduced r => new AuditRow("reduce", r.Scope, r.Operator, r.Reason, r.Time),
+            KillSwitchReleased r => new AuditRow("release", r.Scope, r.Operator, r.Reason, r.Time),
+            _ => new AuditRow("?", e.Scope, e.Operator, "", e.Time),
+        }).ToArray();
+        var accountRows = accounts.Select(a => new AccountRow(
+            a.Account, a.View.Pnl, a.View.DailyLoss, a.View.HighWaterMark, a.View.Drawdown,
+            a.View.GrossExposure, a.View.NetExposure, a.View.OpenPositions,
+            a.Verdict.State.ToString().ToUpperInvariant() + (a.Verdict.Reason is { } why ? ": " + why : ""))).ToArray();
         var rows = reports
             .SelectMany(r => r.Strategies.Select(s => new PositionRow(
                 s.StrategyId, r.Symbol, s.Quantity, s.AverageCost, s.RealizedPnl, s.UnrealizedPnl, s.Fees,
@@ -57,7 +87,7 @@ public sealed record RunSummary(
         return new RunSummary(
             feed,
             rows.Sum(r => r.Orders), fillRows.Length, rows.Sum(r => r.Cancels), rejections, rows, fillRows,
-            reports.Any(r => r.KillSwitchEngaged), elapsedSeconds,
+            reports.Any(r => r.KillSwitchEngaged), scopes, auditRows, accountRows, elapsedSeconds,
             elapsedSeconds > 0 ? feed.Read / elapsedSeconds : 0);
     }
 
@@ -91,6 +121,13 @@ public sealed record RunSummary(
         foreach (var (reason, n) in RejectionsByReason)
             sb.AppendLine(inv, $"  rejected {reason,-22} {n,10:N0}");
         if (KillSwitchEngaged) sb.AppendLine("Kill switch:       ENGAGED");
+        sb.AppendLine(inv, $"Trading states:    {(TradingStates.Count == 0 ? "all scopes ACTIVE" : "")}");
+        foreach (var t in TradingStates)
+            sb.AppendLine(inv, $"  {t.Scope,-20} {t.State,-9}{(t.Flatten ? " (flatten)" : "")} since {t.Since:yyyy-MM-dd HH:mm:ss}Z by {t.Operator}: {t.Reason}");
+        foreach (var a in Audit)
+            sb.AppendLine(inv, $"  audit {a.Time:yyyy-MM-dd HH:mm:ss}Z {a.Action,-15} {a.Scope,-20} by {a.Operator}: {a.Reason}");
+        foreach (var a in Accounts)
+            sb.AppendLine(inv, $"Account {a.Account}: P&L {a.Pnl:N2}, daily loss {a.DailyLoss:N2}, high-water {a.HighWaterMark:N2}, drawdown {a.Drawdown:N2}, gross {a.GrossExposure:N2}, net {a.NetExposure:N2}, open positions {a.OpenPositions}, {a.Verdict}");
         sb.AppendLine(inv, $"Elapsed:           {ElapsedSeconds,12:F1} s   ({EventsPerSecond:N0} events/s)");
         sb.AppendLine();
 

@@ -51,9 +51,8 @@ public sealed class KillSwitchTests
             var before = await sim.ReportAsync("XYZ");
             Assert.Equal(1, before.OpenOrders);
 
-            var ack = await sim.KillSwitch.Ask<KillSwitchActor.Acknowledged>(
-                new KillSwitchActor.Engage("test: runaway strategy", "alice"), TimeSpan.FromSeconds(30));
-            Assert.True(ack.Status.Engaged);
+            var ack = await sim.EngageAsync("engine", "test: runaway strategy", "alice");
+            Assert.True(ack.Status.EngineHalted);
             Assert.Equal(new[] { "XYZ" }, ack.Confirmed);
             Assert.Empty(ack.Unconfirmed);
 
@@ -73,8 +72,8 @@ public sealed class KillSwitchTests
         // A new process on the same journal: still engaged, still refusing.
         await using (var sim = Simulation.Start(db, settings))
         {
-            var status = await sim.KillSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), TimeSpan.FromSeconds(30));
-            Assert.True(status.Engaged);
+            var status = (await sim.StatusAsync()).Scopes["engine"];
+            Assert.Equal(TradingState.Halted, status.State);
             Assert.Equal("alice", status.Operator);
             Assert.Equal("test: runaway strategy", status.Reason);
 
@@ -85,9 +84,8 @@ public sealed class KillSwitchTests
             Assert.Equal(2, report.Rejections[OrderRejectReason.KillSwitch]);
 
             // Released by an operator: the next target change trades again.
-            var released = await sim.KillSwitch.Ask<KillSwitchActor.Acknowledged>(
-                new KillSwitchActor.Release("bob"), TimeSpan.FromSeconds(30));
-            Assert.False(released.Status.Engaged);
+            var released = await sim.ReleaseAsync("engine", "bob");
+            Assert.False(released.Status.EngineHalted);
             var more = Bars.FromCloses("XYZ", Enumerable.Repeat(50m, 25).ToArray());
             foreach (var e in more.Skip(13)) await sim.DeliverAsync(e);
             var resumed = (await sim.ReportAsync("XYZ")).Strategies.Single();

@@ -1,32 +1,72 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Engine.Actors.Metrics;
+using Engine.Domain.Risk;
 
 namespace Engine.Actors.Risk;
 
 /// <summary>
-/// The engine-wide kill switch (design rule 3). Engaging persists the decision first, then tells
-/// every subscribed symbol, which halts its strategies and cancels its open orders, and only when
-/// all of them have confirmed does the operator get the acknowledgement. State survives restarts:
-/// it is recovered from the journal and every symbol asks for it when it starts.
+/// The kill switch and the trading state of every scope (design rule 3). A change (engage = HALTED,
+/// reduce = REDUCING, release = ACTIVE) is journaled first, as an audited event; then every
+/// subscribed symbol the scope touches is told, halts or restricts the strategies in scope, cancels
+/// their open orders (and flattens, when asked), and confirms. Only when all of them have confirmed
+/// is the change acknowledged. State survives restarts: it is recovered from the journal, and every
+/// symbol asks for it before it trades.
 /// </summary>
 public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 {
-    public sealed record Engage(string Reason, string Operator, string Scope = "engine");
+    /// <summary>HALT the scope; with Flatten also close its positions with reduce-only orders.</summary>
+    public sealed record Engage(string Scope, string Reason, string Operator, bool Flatten = false);
 
-    public sealed record Release(string Operator, string Scope = "engine");
+    /// <summary>Put the scope in REDUCING: only orders that shrink a position pass.</summary>
+    public sealed record Reduce(string Scope, string Reason, string Operator);
+
+    /// <summary>Back to ACTIVE. Only an explicit release lifts a halt.</summary>
+    public sealed record Release(string Scope, string Operator, string Reason = "");
 
     public sealed record GetStatus;
+
+    /// <summary>Every engage, reduce and release since the journal began, oldest first.</summary>
+    public sealed record GetAudit;
+
+    public sealed record AuditTrail(IReadOnlyList<IKillSwitchEvent> Events);
 
     /// <summary>Sent by each symbol when it starts; answered at once with the current status.</summary>
     public sealed record Subscribe(string Symbol);
 
     public sealed record Confirmed(string Symbol, long Epoch);
 
-    /// <summary>Epoch counts changes, so a confirmation is matched to the change it confirms.</summary>
-    public sealed record Status(bool Engaged, string? Reason, string? Operator, DateTime? Since, long Epoch);
+    public sealed record ScopeStatus(string Scope, TradingState State, string Reason, string Operator, DateTime Since, bool Flatten);
 
+    /// <summary>Every scope that is not ACTIVE. Epoch counts changes, so a confirmation is matched to the change it confirms.</summary>
+    public sealed record Status(IReadOnlyDictionary<string, ScopeStatus> Scopes, long Epoch)
+    {
+        public static readonly Status Initial = new(new SortedDictionary<string, ScopeStatus>(StringComparer.Ordinal), 0);
+
+        public bool EngineHalted => Scopes.TryGetValue("engine", out var s) && s.State == TradingState.Halted;
+
+        /// <summary>The most severe scope covering this strategy of this account in this symbol, or null when all are ACTIVE.</summary>
+        public ScopeStatus? Governing(string account, string strategy, string symbol)
+        {
+            ScopeStatus? worst = null;
+            foreach (var s in Scopes.Values)
+            {
+                if (!RiskScope.Parse(s.Scope).Covers(account, strategy, symbol)) continue;
+                if (worst is null || s.State > worst.State || (s.State == worst.State && s.Flatten && !worst.Flatten)) worst = s;
+            }
+            return worst;
+        }
+
+        public TradingState StateOf(string account, string strategy, string symbol) =>
+            Governing(account, strategy, symbol)?.State ?? TradingState.Active;
+    }
+
+    /// <summary>The answer to a change: who confirmed, and who did not within the ack timeout.</summary>
     public sealed record Acknowledged(Status Status, IReadOnlyList<string> Confirmed, IReadOnlyList<string> Unconfirmed);
+
+    /// <summary>The command was not valid (bad scope, or reducing a halted scope); nothing changed.</summary>
+    public sealed record Refused(string Why);
 
     private sealed record AckTimeout(long Epoch);
 
@@ -41,18 +81,22 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     private readonly TimeSpan _ackTimeout;
     private readonly Dictionary<string, IActorRef> _subscribers = new(StringComparer.Ordinal);
     private readonly List<PendingAck> _pending = new();
+    private readonly List<IKillSwitchEvent> _audit = new();
+    private readonly SortedDictionary<string, ScopeStatus> _scopes = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private Status _status = new(false, null, null, null, 0);
+    private readonly EngineCounters _counters = EngineCounters.For(Context.System);
+    private long _epoch;
 
     public KillSwitchActor(TimeSpan ackTimeout)
     {
         _ackTimeout = ackTimeout;
-        Recover<KillSwitchEngaged>(e => _status = Engaged(e));
-        Recover<KillSwitchReleased>(_ => _status = Released());
+        Recover<IKillSwitchEvent>(Apply);
 
         Command<Engage>(Handle);
+        Command<Reduce>(Handle);
         Command<Release>(Handle);
-        Command<GetStatus>(_ => Sender.Tell(_status));
+        Command<GetStatus>(_ => Sender.Tell(Current));
+        Command<GetAudit>(_ => Sender.Tell(new AuditTrail(_audit.ToArray())));
         Command<Subscribe>(Handle);
         Command<Confirmed>(Handle);
         Command<AckTimeout>(Handle);
@@ -65,49 +109,116 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 
     public static Props Props(TimeSpan ackTimeout) => Akka.Actor.Props.Create(() => new KillSwitchActor(ackTimeout));
 
-    private Status Engaged(KillSwitchEngaged e) => new(true, e.Reason, e.Operator, e.Time, _status.Epoch + 1);
+    private Status Current => new(new SortedDictionary<string, ScopeStatus>(_scopes, StringComparer.Ordinal), _epoch);
 
-    private Status Released() => new(false, null, null, null, _status.Epoch + 1);
+    private void Apply(IKillSwitchEvent e)
+    {
+        _audit.Add(e);
+        _epoch++;
+        switch (e)
+        {
+            case KillSwitchEngaged k:
+                _scopes[k.Scope] = new ScopeStatus(k.Scope, TradingState.Halted, k.Reason, k.Operator, k.Time, k.Flatten);
+                _counters.ScopeState(k.Scope, TradingState.Halted, k.Flatten);
+                break;
+            case ScopeReduced r:
+                _scopes[r.Scope] = new ScopeStatus(r.Scope, TradingState.Reducing, r.Reason, r.Operator, r.Time, false);
+                _counters.ScopeState(r.Scope, TradingState.Reducing, false);
+                break;
+            case KillSwitchReleased r:
+                _scopes.Remove(r.Scope);
+                _counters.ScopeState(r.Scope, TradingState.Active, false);
+                break;
+        }
+    }
+
+    private bool Valid(string scope)
+    {
+        if (RiskScope.TryParse(scope, out _)) return true;
+        Sender.Tell(new Refused($"'{scope}' is not a scope: use engine, account:ID, strategy:ID or symbol:SYMBOL"));
+        return false;
+    }
 
     private void Handle(Engage cmd)
     {
-        if (_status.Engaged)
+        if (!Valid(cmd.Scope)) return;
+        if (_scopes.TryGetValue(cmd.Scope, out var s) && s.State == TradingState.Halted && (s.Flatten || !cmd.Flatten))
         {
-            Sender.Tell(new Acknowledged(_status, _subscribers.Keys.Order(StringComparer.Ordinal).ToArray(), Array.Empty<string>()));
+            AckNow(cmd.Scope);
             return;
         }
-        var replyTo = Sender;
-        Persist(new KillSwitchEngaged(cmd.Scope, cmd.Reason, cmd.Operator, DateTime.UtcNow), e =>
+        Change(new KillSwitchEngaged(cmd.Scope, cmd.Reason, cmd.Operator, DateTime.UtcNow, cmd.Flatten));
+    }
+
+    private void Handle(Reduce cmd)
+    {
+        if (!Valid(cmd.Scope)) return;
+        if (_scopes.TryGetValue(cmd.Scope, out var s))
         {
-            _status = Engaged(e);
-            _log.Warning("Kill switch ENGAGED by {0}: {1}", e.Operator, e.Reason);
-            Broadcast(replyTo);
-        });
+            if (s.State == TradingState.Halted)
+                Sender.Tell(new Refused($"{cmd.Scope} is halted; only a release lifts a halt"));
+            else AckNow(cmd.Scope);
+            return;
+        }
+        Change(new ScopeReduced(cmd.Scope, cmd.Reason, cmd.Operator, DateTime.UtcNow));
     }
 
     private void Handle(Release cmd)
     {
-        if (!_status.Engaged)
+        if (!Valid(cmd.Scope)) return;
+        if (!_scopes.ContainsKey(cmd.Scope))
         {
-            Sender.Tell(new Acknowledged(_status, _subscribers.Keys.Order(StringComparer.Ordinal).ToArray(), Array.Empty<string>()));
+            AckNow(cmd.Scope);
             return;
         }
+        Change(new KillSwitchReleased(cmd.Scope, cmd.Operator, DateTime.UtcNow, cmd.Reason));
+    }
+
+    private void Change(IKillSwitchEvent e)
+    {
         var replyTo = Sender;
-        Persist(new KillSwitchReleased(cmd.Scope, cmd.Operator, DateTime.UtcNow), e =>
+        Persist(e, persisted =>
         {
-            _status = Released();
-            _log.Warning("Kill switch released by {0}", e.Operator);
-            Broadcast(replyTo);
+            Apply(persisted);
+            var why = persisted switch
+            {
+                KillSwitchEngaged k => k.Reason,
+                ScopeReduced r => r.Reason,
+                KillSwitchReleased r => r.Reason,
+                _ => "",
+            };
+            _log.Warning("Trading state of {0}: {1} by {2}: {3}", persisted.Scope, Describe(persisted), persisted.Operator, why);
+            Broadcast(RiskScope.Parse(persisted.Scope), replyTo);
         });
     }
 
-    private void Broadcast(IActorRef replyTo)
+    private static string Describe(IKillSwitchEvent e) => e switch
     {
-        var pending = new PendingAck(replyTo, _status.Epoch, _subscribers.Keys);
-        foreach (var s in _subscribers.Values) s.Tell(_status);
+        KillSwitchEngaged { Flatten: true } => "HALTED (kill switch engaged, flatten)",
+        KillSwitchEngaged => "HALTED (kill switch engaged)",
+        ScopeReduced => "REDUCING",
+        _ => "ACTIVE (released)",
+    };
+
+    private void AckNow(string scope)
+    {
+        var touched = Touched(RiskScope.Parse(scope)).Select(kv => kv.Key).ToArray();
+        Sender.Tell(new Acknowledged(Current, touched, Array.Empty<string>()));
+    }
+
+    private IEnumerable<KeyValuePair<string, IActorRef>> Touched(RiskScope scope) =>
+        _subscribers.Where(kv => scope.TouchesSymbol(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal);
+
+    private void Broadcast(RiskScope scope, IActorRef replyTo)
+    {
+        var status = Current;
+        var touched = Touched(scope).ToList();
+        // Every subscriber learns the new table; only those in scope must confirm before the ack.
+        foreach (var s in _subscribers.Values) s.Tell(status);
+        var pending = new PendingAck(replyTo, _epoch, touched.Select(kv => kv.Key));
         if (pending.Awaiting.Count == 0)
         {
-            replyTo.Tell(new Acknowledged(_status, Array.Empty<string>(), Array.Empty<string>()));
+            replyTo.Tell(new Acknowledged(status, Array.Empty<string>(), Array.Empty<string>()));
             return;
         }
         _pending.Add(pending);
@@ -119,12 +230,13 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         if (_subscribers.TryGetValue(s.Symbol, out var old) && !old.Equals(Sender)) Context.Unwatch(old);
         _subscribers[s.Symbol] = Sender;
         Context.Watch(Sender);
-        Sender.Tell(_status);
+        Sender.Tell(Current);
     }
 
     private void Handle(Confirmed c)
     {
-        foreach (var p in _pending.Where(p => p.Epoch == c.Epoch))
+        // A symbol confirms a status once it has applied it, which covers every earlier change too.
+        foreach (var p in _pending.Where(p => p.Epoch <= c.Epoch))
         {
             if (p.Awaiting.Remove(c.Symbol)) p.Confirmed.Add(c.Symbol);
         }
@@ -135,8 +247,8 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     {
         foreach (var p in _pending.Where(p => p.Epoch == t.Epoch).ToList())
         {
-            _log.Error("Kill switch change {0} not confirmed in time by: {1}", p.Epoch, string.Join(", ", p.Awaiting));
-            p.ReplyTo.Tell(new Acknowledged(_status, p.Confirmed.ToArray(), p.Awaiting.ToArray()));
+            _log.Error("Trading-state change {0} not confirmed in time by: {1}", p.Epoch, string.Join(", ", p.Awaiting));
+            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed.ToArray(), p.Awaiting.ToArray()));
             _pending.Remove(p);
         }
     }
@@ -147,9 +259,11 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         foreach (var symbol in gone)
         {
             _subscribers.Remove(symbol);
-            // A stopped symbol accepts nothing, and it re-reads the state when it starts again.
+            // A stopped symbol accepts nothing, and it re-reads the state before it trades again.
             foreach (var p in _pending)
+            {
                 if (p.Awaiting.Remove(symbol)) p.Confirmed.Add(symbol);
+            }
         }
         CompleteDone();
     }
@@ -158,7 +272,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     {
         foreach (var p in _pending.Where(p => p.Awaiting.Count == 0).ToList())
         {
-            p.ReplyTo.Tell(new Acknowledged(_status, p.Confirmed.ToArray(), Array.Empty<string>()));
+            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed.ToArray(), Array.Empty<string>()));
             Timers.Cancel(("ack", p.Epoch));
             _pending.Remove(p);
         }

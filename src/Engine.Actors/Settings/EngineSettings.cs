@@ -13,10 +13,12 @@ public sealed class EngineConfigException(string path, string problem)
     public string Path { get; } = path;
 }
 
-/// <summary>One configured strategy instance; it runs once per symbol.</summary>
+/// <summary>One configured strategy instance; it runs once per symbol, trading for one account.</summary>
 public sealed record StrategyConfig(
     string Id, string Kind, OrderSizing Sizing, IReadOnlyDictionary<string, string> Parameters)
 {
+    public string Account { get; init; } = RiskSettings.DefaultAccount;
+
     /// <summary>Overrides the catalog for strategies supplied in code (tests, embedding the engine).</summary>
     public Func<IStrategy>? Factory { get; init; }
 
@@ -45,14 +47,15 @@ public sealed record EngineSettings(
     int FeedParallelism,
     TimeSpan KillSwitchAckTimeout,
     VenueSettings Venue,
-    RiskLimits Risk,
+    RiskSettings Risk,
     StrategySupervision Supervision,
     IReadOnlyList<StrategyConfig> Strategies)
 {
     public static EngineSettings FromConfig(Config config)
     {
         var e = config.GetConfig("engine") ?? throw new EngineConfigException("engine", "section is missing");
-        var strategies = ReadStrategies(config);
+        var risk = RiskSettingsReader.Read(config);
+        var strategies = ReadStrategies(config, risk);
         var settings = new EngineSettings(
             PositiveDuration(e, "engine", "bars.period"),
             PositiveInt(e, "engine", "snapshot-every"),
@@ -65,13 +68,7 @@ public sealed record EngineSettings(
                 NonNegativeDecimal(e, "engine", "venue.fee-per-share"),
                 NonNegativeDecimal(e, "engine", "venue.min-fee-per-order"),
                 PositiveDecimal(e, "engine", "venue.price-increment")),
-            new RiskLimits(
-                PositiveDecimal(e, "engine", "risk.max-order-quantity"),
-                PositiveDecimal(e, "engine", "risk.max-order-notional"),
-                PositiveDecimal(e, "engine", "risk.max-position-quantity"),
-                PositiveDecimal(e, "engine", "risk.price-collar-pct"),
-                PositiveInt(e, "engine", "risk.max-orders-per-window"),
-                PositiveDuration(e, "engine", "risk.rate-window")),
+            risk,
             new StrategySupervision(
                 PositiveInt(e, "engine", "strategy-supervision.max-failures"),
                 PositiveDuration(e, "engine", "strategy-supervision.failure-window"),
@@ -81,7 +78,7 @@ public sealed record EngineSettings(
         return settings;
     }
 
-    private static IReadOnlyList<StrategyConfig> ReadStrategies(Config config)
+    private static IReadOnlyList<StrategyConfig> ReadStrategies(Config config, RiskSettings risk)
     {
         const string path = "engine.strategies";
         if (!config.HasPath(path)) throw new EngineConfigException(path, "is missing; configure at least one strategy");
@@ -123,29 +120,38 @@ public sealed record EngineSettings(
                 foreach (var (key, value) in c.GetConfig("params").AsEnumerable())
                     parameters[key] = value.GetString();
             }
-            var strategy = new StrategyConfig(id, kind, sizing, parameters);
+            var account = c.GetString("account", RiskSettings.DefaultAccount);
+            if (!risk.Accounts.ContainsKey(account))
+                throw new EngineConfigException($"{at}.account",
+                    $"account '{account}' is not configured in engine.risk.accounts (known: {string.Join(", ", risk.Accounts.Keys)})");
+            var strategy = new StrategyConfig(id, kind, sizing, parameters) { Account = account };
             try { strategy.Create(); }
             catch (ArgumentException ex) { throw new EngineConfigException($"{at}.params", ex.Message); }
             result.Add(strategy);
         }
         if (result.Count == 0) throw new EngineConfigException(path, "is empty; configure at least one strategy");
+        foreach (var key in risk.Policy.StrategyOverrides.Keys)
+        {
+            if (!ids.Contains(key))
+                throw new EngineConfigException($"engine.risk.strategies.{key}", $"no strategy has id '{key}' (known: {string.Join(", ", ids)})");
+        }
         return result;
     }
 
-    private static string RequiredString(Config c, string at, string key)
+    internal static string RequiredString(Config c, string at, string key)
     {
         var s = c.GetString(key, null);
         if (string.IsNullOrWhiteSpace(s)) throw new EngineConfigException($"{at}.{key}", "is required");
         return s;
     }
 
-    private static string Raw(Config c, string at, string key)
+    internal static string Raw(Config c, string at, string key)
     {
         if (!c.HasPath(key)) throw new EngineConfigException($"{at}.{key}", "is missing");
         return c.GetString(key);
     }
 
-    private static bool Bool(Config c, string at, string key, bool fallback)
+    internal static bool Bool(Config c, string at, string key, bool fallback)
     {
         if (!c.HasPath(key)) return fallback;
         var raw = c.GetString(key);
@@ -157,7 +163,7 @@ public sealed record EngineSettings(
         };
     }
 
-    private static int PositiveInt(Config c, string at, string key)
+    internal static int PositiveInt(Config c, string at, string key)
     {
         var raw = Raw(c, at, key);
         if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v <= 0)
@@ -165,7 +171,7 @@ public sealed record EngineSettings(
         return v;
     }
 
-    private static decimal ParseDecimal(Config c, string at, string key)
+    internal static decimal ParseDecimal(Config c, string at, string key)
     {
         var raw = Raw(c, at, key);
         if (!decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
@@ -173,14 +179,14 @@ public sealed record EngineSettings(
         return v;
     }
 
-    private static decimal PositiveDecimal(Config c, string at, string key)
+    internal static decimal PositiveDecimal(Config c, string at, string key)
     {
         var v = ParseDecimal(c, at, key);
         if (v <= 0) throw new EngineConfigException($"{at}.{key}", $"must be positive, got {v}");
         return v;
     }
 
-    private static decimal NonNegativeDecimal(Config c, string at, string key)
+    internal static decimal NonNegativeDecimal(Config c, string at, string key)
     {
         var v = ParseDecimal(c, at, key);
         if (v < 0) throw new EngineConfigException($"{at}.{key}", $"must not be negative, got {v}");

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Engine.Actors.Metrics;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Strategies;
@@ -14,10 +15,14 @@ namespace Engine.Actors.Symbols;
 /// <summary>
 /// One symbol: market state, bars, its paper venue, open orders and a position per strategy.
 /// Each market event is one step: match open orders, let every strategy child decide on a
-/// completed bar, pass their orders through the risk gate, then journal everything the step
-/// caused in one atomic write, and only then change state and acknowledge the feed (rule 1).
-/// A step waits for every strategy's decision before the next event is taken, so the same
-/// data and config give the same fills, whatever the thread scheduling.
+/// completed bar, pass their orders through the risk gate and the account budget, then journal
+/// everything the step caused in one atomic write, and only then change state and acknowledge the
+/// feed (rule 1). A step waits for every strategy's decision before the next event is taken, so the
+/// same data and config give the same fills, whatever the thread scheduling.
+///
+/// Risk is decided here, locally, without asking anyone: the trading state of every scope comes from
+/// the kill switch (pushed on change, confirmed after the cancels are journaled), and account limits
+/// from the credit the account's supervisor lent this symbol (topped up ahead of need, after the step).
 ///
 /// After a crash the feed is replayed from its start. Events at or below the recovered
 /// watermark (the highest FeedSeq in the journal) only rebuild market and strategy state; their
@@ -27,15 +32,23 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 {
     private sealed record DecisionTimeout(long Seq);
 
-    private sealed class StrategySlot(StrategyConfig config, IActorRef child)
+    private sealed record StartTimeout;
+
+    private sealed class StrategySlot(StrategyConfig config, IActorRef child, RiskLimits limits)
     {
         public StrategyConfig Config { get; } = config;
+        public string Id => Config.Id;
+        public string Account => Config.Account;
         public IActorRef Child { get; } = child;
+        public RiskLimits Limits { get; } = limits;
         public decimal LastTarget { get; set; }
         public List<DateTime> Failures { get; } = new();
         public HashSet<DateTime> PoisonedBars { get; } = new();
         public DateTime? SuspendedUntil { get; set; }
         public bool Stopped { get; set; }
+        public KillSwitchActor.ScopeStatus? Governing { get; set; }
+        public TradingState State => Governing?.State ?? TradingState.Active;
+        public bool Flattening => Governing is { State: TradingState.Halted, Flatten: true };
     }
 
     private sealed class Step(MarketDataDelivery delivery, IActorRef replyTo, bool replay)
@@ -52,78 +65,125 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private readonly string _symbol;
     private readonly EngineSettings _settings;
     private readonly IActorRef _killSwitch;
+    private readonly IActorRef _risk;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly EngineCounters _counters = EngineCounters.For(Context.System);
     private readonly BarBuilder _bars;
     private readonly Queue<TradeBar> _history = new();
     private readonly List<StrategySlot> _strategies = new();
+    private readonly SortedDictionary<string, SymbolBudget> _budgets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _awaitingInitialGrant = new(StringComparer.Ordinal);
+    private readonly TimeSpan _keepMessages;
     private SymbolState _state;
+    private KillSwitchActor.Status? _status;
     private long _recoveredWatermark;
     private long _lastSeenSeq;
     private decimal? _lastPrice;
+    private bool _sawTrades;
     private DateTime _now;
-    private bool _killSwitchEngaged;
-    private long _killSwitchEpoch = -1;
+    private DateTime? _lastData;
+    private long _eventsSinceSnapshot;
     private Step? _step;
 
-    public SymbolActor(string symbol, EngineSettings settings, IActorRef killSwitch)
+    public SymbolActor(string symbol, EngineSettings settings, IActorRef killSwitch, IActorRef risk)
     {
         _symbol = symbol;
         _settings = settings;
         _killSwitch = killSwitch;
+        _risk = risk;
         _state = new SymbolState(symbol);
         _bars = new BarBuilder(symbol, settings.BarPeriod);
+        _keepMessages = settings.Risk.KeepMessages;
 
         Recover<SnapshotOffer>(offer => _state = SymbolState.FromSnapshot((SymbolSnapshot)offer.Snapshot));
-        Recover<ISymbolEvent>(e => _state.Apply(e, _settings.Risk.RateWindow));
+        Recover<ISymbolEvent>(e => _state.Apply(e, _keepMessages));
         Recover<RecoveryCompleted>(_ => OnRecovered());
-        WaitingForKillSwitch();
+        Starting();
     }
 
     public override string PersistenceId => $"symbol-{_symbol}";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string symbol, EngineSettings settings, IActorRef killSwitch) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, killSwitch));
+    public static Props Props(string symbol, EngineSettings settings, IActorRef killSwitch, IActorRef risk) =>
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, killSwitch, risk));
 
     // A strategy that throws is restarted by Akka with a fresh instance; this actor decides on
     // backoff and on giving up, in market time, so crash handling replays deterministically.
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(Decider.From(_ => Directive.Restart));
 
+    // ---- start-up: nothing is traded before the trading states and the first budgets are known ----
+
     private void OnRecovered()
     {
         _recoveredWatermark = _state.Watermark;
         foreach (var config in _settings.Strategies)
         {
-            if (_state.StoppedStrategies.Contains(config.Id)) continue;
+            var limits = _settings.Risk.LimitsFor(config.Account, config.Id, _symbol);
+            if (_state.StoppedStrategies.Contains(config.Id))
+            {
+                _strategies.Add(new StrategySlot(config, ActorRefs.Nobody, limits) { Stopped = true });
+                continue;
+            }
             var child = Context.ActorOf(StrategyActor.Props(config.Id, config.Create), $"strategy-{config.Id}");
-            _strategies.Add(new StrategySlot(config, child));
+            _strategies.Add(new StrategySlot(config, child, limits));
+        }
+        foreach (var account in _strategies.Select(s => s.Account).Distinct())
+        {
+            _budgets[account] = new SymbolBudget();
+            _awaitingInitialGrant.Add(account);
+            _risk.Tell(new RiskSupervisor.RegisterSymbol(account, _symbol, UsageOf(account, new List<ISymbolEvent>())));
         }
         if (_recoveredWatermark > 0)
             _log.Info("{0} recovered: watermark {1}, {2} open orders", _symbol, _recoveredWatermark, _state.OpenOrders.Count);
         _killSwitch.Tell(new KillSwitchActor.Subscribe(_symbol));
+        Timers.StartSingleTimer("start", new StartTimeout(), _settings.AskTimeout);
     }
 
-    /// <summary>Until the kill switch answers, nothing is traded: the safe default.</summary>
-    private void WaitingForKillSwitch()
+    private void Starting()
     {
         Command<KillSwitchActor.Status>(status =>
         {
-            Become(Ready);
-            Stash.UnstashAll();
-            HandleKillSwitch(status);
+            _status = status;
+            MaybeReady();
+        });
+        Command<RiskSupervisor.BudgetGranted>(g =>
+        {
+            Handle(g);
+            MaybeReady();
+        });
+        Command<StartTimeout>(_ =>
+        {
+            if (_status is null) return; // never trade without knowing the kill switch
+            _log.Error("{0}: no budget from the risk supervisor of {1} within {2}; only orders that reduce exposure will pass",
+                _symbol, string.Join(", ", _awaitingInitialGrant), _settings.AskTimeout);
+            _awaitingInitialGrant.Clear();
+            MaybeReady();
         });
         CommandAny(_ => Stash.Stash());
+    }
+
+    private void MaybeReady()
+    {
+        if (_status is null || _awaitingInitialGrant.Count > 0) return;
+        Timers.Cancel("start");
+        Become(Ready);
+        Stash.UnstashAll();
+        Handle(_status);
     }
 
     private void Ready()
     {
         Command<MarketDataDelivery>(Handle);
         Command<GetSymbolReport>(_ => Sender.Tell(Report()));
-        Command<KillSwitchActor.Status>(HandleKillSwitch);
+        Command<KillSwitchActor.Status>(Handle);
+        Command<RiskSupervisor.BudgetGranted>(Handle);
+        Command<KillSwitchActor.Acknowledged>(_ => { }); // answers to engagements this symbol asked for
+        Command<KillSwitchActor.Refused>(r => _log.Warning("{0}: kill switch refused: {1}", _symbol, r.Why));
         Command<StrategyActor.Decision>(_ => { }); // a late answer to a step that timed out
         Command<DecisionTimeout>(_ => { });
+        Command<StartTimeout>(_ => { });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("{0}: snapshot failed: {1}", _symbol, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -135,8 +195,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Command<StrategyActor.Decision>(Handle);
         Command<DecisionTimeout>(Handle);
         Command<GetSymbolReport>(_ => Sender.Tell(Report()));
+        Command<RiskSupervisor.BudgetGranted>(Handle);
         CommandAny(_ => Stash.Stash());
     }
+
+    // ---- one market event ----
 
     private void Handle(MarketDataDelivery d)
     {
@@ -150,6 +213,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         var step = new Step(d, Sender, replay: d.Sequence <= _recoveredWatermark);
         var e = d.Event;
         _now = e.Time;
+        _lastData = e.Time;
         _lastPrice = e switch
         {
             TradeTick t => t.Price,
@@ -185,7 +249,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
                 {
                     slot.Child.Tell(new StrategyActor.Evaluate(d.Sequence, bar));
                 }
-                step.Awaiting.Add(slot.Config.Id);
+                step.Awaiting.Add(slot.Id);
             }
         }
 
@@ -198,8 +262,6 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Timers.StartSingleTimer("decisions", new DecisionTimeout(d.Sequence), _settings.AskTimeout);
         BecomeStacked(AwaitingDecisions);
     }
-
-    private bool _sawTrades;
 
     private void Handle(StrategyActor.Decision d)
     {
@@ -230,7 +292,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
         foreach (var slot in _strategies)
         {
-            if (!step.Decisions.TryGetValue(slot.Config.Id, out var decision)) continue;
+            if (!step.Decisions.TryGetValue(slot.Id, out var decision)) continue;
             if (decision.Failure is not null)
             {
                 if (OnStrategyFailure(slot, decision.Failure, step.Bar!) is { } stopped) events.Add(stopped);
@@ -241,7 +303,13 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             if (target == slot.LastTarget) continue;
             slot.LastTarget = target;
             if (step.Replay) continue;
-            AddOrdersForTarget(slot, target, step, events);
+            AddOrdersForTarget(slot, target, seq, events);
+        }
+
+        // A flatten whose order was refused (rate, collar, hours) is retried once per bar.
+        if (!step.Replay && step.Bar is not null)
+        {
+            foreach (var slot in _strategies.Where(s => s.Flattening)) TryFlatten(slot, seq, events);
         }
 
         _step = null;
@@ -249,32 +317,71 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         if (step.Replay || events.Count == 0)
         {
             step.ReplyTo.Tell(new DeliveryAck(seq, 0, 0m));
+            if (!step.Replay && step.Bar is not null) AfterChange(events);
             return;
         }
 
         var realizedBefore = RealizedTotal();
-        PersistAll(events, e => _state.Apply(e, _settings.Risk.RateWindow));
+        PersistAll(events, Applied);
         DeferAsync(seq, _ =>
         {
             step.ReplyTo.Tell(new DeliveryAck(seq, step.Fills.Count, RealizedTotal() - realizedBefore));
+            AfterChange(events);
             MaybeSnapshot(events.Count);
         });
     }
 
-    /// <summary>Cancel the strategy's resting orders, then trade the difference to the new target.</summary>
-    private void AddOrdersForTarget(StrategySlot slot, decimal target, Step step, List<ISymbolEvent> events)
+    /// <summary>One journaled event becomes state, and is counted for the metrics.</summary>
+    private void Applied(ISymbolEvent e)
     {
-        var id = slot.Config.Id;
-        var filledNow = step.Fills.Where(f => f.StrategyId == id).Select(f => f.OrderId).ToHashSet(StringComparer.Ordinal);
-        foreach (var order in _state.OpenOrders)
+        _state.Apply(e, _keepMessages);
+        switch (e)
         {
-            if (order.StrategyId == id && !filledNow.Contains(order.OrderId))
-                events.Add(new OrderCancelled(order.OrderId, "replaced by new target", _now, step.Delivery.Sequence));
+            case OrderAccepted a: _counters.OrderAccepted(a.Order.Flatten); break;
+            case OrderRejected r: _counters.OrderRejected(r.Reason); break;
+            case OrderFilled: _counters.OrderFilled(); break;
+            case OrderCancelled: _counters.OrderCancelled(); break;
+        }
+    }
+
+    /// <summary>After a journaled change: report risk to the supervisors, settle budgets, escalate a stopped strategy.</summary>
+    private void AfterChange(List<ISymbolEvent> events)
+    {
+        foreach (var stopped in events.OfType<StrategyStopped>())
+        {
+            _counters.Automatic("strategy_crash");
+            _killSwitch.Tell(new KillSwitchActor.Engage(
+                RiskScope.Strategy(stopped.StrategyId).ToString(),
+                $"strategy kept failing on {_symbol}: {stopped.Reason}", PersistenceId));
+        }
+        var none = new List<ISymbolEvent>();
+        foreach (var (account, budget) in _budgets)
+        {
+            var usage = UsageOf(account, none);
+            var (orders, messages) = AccountMessages(account, none);
+            var chunk = _settings.Risk.Account(account).Chunk;
+            if (budget.GiveBack(usage, chunk) is { } back) _risk.Tell(new RiskSupervisor.ReturnBudget(account, _symbol, back));
+            if (budget.WantMore(usage, orders, messages, chunk) is { } want) _risk.Tell(new RiskSupervisor.RequestBudget(account, _symbol, want));
+            _risk.Tell(new RiskSupervisor.SymbolRiskUpdate(account, RiskOf(account, usage)));
+        }
+    }
+
+    /// <summary>Cancel the strategy's resting orders, then trade the difference to the new target.</summary>
+    private void AddOrdersForTarget(StrategySlot slot, decimal target, long seq, List<ISymbolEvent> events)
+    {
+        // A halted strategy's wish is refused, and its resting orders (a flatten's) are left alone.
+        if (slot.State != TradingState.Halted)
+        {
+            var gone = Gone(events);
+            foreach (var order in _state.OpenOrders)
+            {
+                if (order.StrategyId == slot.Id && !gone.Contains(order.OrderId))
+                    events.Add(new OrderCancelled(order.OrderId, "replaced by new target", _now, seq));
+            }
         }
 
-        var position = _state.Book(id).Position;
-        foreach (var f in step.Fills.Where(f => f.StrategyId == id)) position = position.Apply(f);
-        var delta = target * slot.Config.Sizing.Quantity - position.Quantity;
+        var position = LegOf(slot.Id, events).Position;
+        var delta = target * slot.Config.Sizing.Quantity - position;
         if (delta == 0m) return;
 
         var side = delta > 0 ? Side.Buy : Side.Sell;
@@ -284,22 +391,137 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         if (sizing.OrderType == OrderType.Limit && _lastPrice is { } px)
         {
             // A limit placed inside the last price by the offset: buys below, sells above.
-            var raw = px * (1m - side.Sign() * sizing.LimitOffsetBps / 10_000m);
-            limit = Math.Round(raw / _settings.Venue.PriceIncrement) * _settings.Venue.PriceIncrement;
+            limit = RoundToIncrement(px * (1m - side.Sign() * sizing.LimitOffsetBps / 10_000m));
         }
-        var intent = new OrderIntent(id, _symbol, side, qty, limit is null ? OrderType.Market : OrderType.Limit, limit);
+        var type = sizing.OrderType == OrderType.Limit ? OrderType.Limit : OrderType.Market;
+        Submit(slot, new OrderIntent(slot.Id, _symbol, side, qty, type, limit), flatten: false, seq, events);
+    }
+
+    /// <summary>A reduce-only limit order closing the strategy's position, marketable by flatten-offset-bps.</summary>
+    private void TryFlatten(StrategySlot slot, long seq, List<ISymbolEvent> events)
+    {
+        var leg = LegOf(slot.Id, events);
+        if (leg.Position == 0m || leg.OpenBuy > 0m || leg.OpenSell > 0m) return;
+        var side = leg.Position > 0m ? Side.Sell : Side.Buy;
+        decimal? limit = _lastPrice is { } px
+            ? RoundToIncrement(px * (1m + side.Sign() * _settings.Risk.FlattenOffsetBps / 10_000m))
+            : null;
+        var intent = new OrderIntent(slot.Id, _symbol, side, Math.Abs(leg.Position), OrderType.Limit, limit);
+        Submit(slot, intent, flatten: true, seq, events);
+    }
+
+    /// <summary>The local gate, then the account budget; the order is journaled as accepted or rejected with its reason.</summary>
+    private void Submit(StrategySlot slot, OrderIntent intent, bool flatten, long seq, List<ISymbolEvent> events)
+    {
+        var leg = LegOf(slot.Id, events);
+        var symbolPosition = _strategies.Select(s => LegOf(s.Id, events)).Sum(l => l.Position + l.OpenBuy - l.OpenSell);
         var ctx = new RiskContext(
-            _killSwitchEngaged, slot.Stopped, _lastPrice, position.Quantity,
-            _state.RecentOrderTimes(id), _now);
-        var seq = step.Delivery.Sequence;
-        if (RiskGate.Check(intent, ctx, _settings.Risk) is { } reason)
+            slot.State, slot.Stopped, flatten, _lastPrice,
+            leg.Position + leg.OpenBuy - leg.OpenSell, symbolPosition,
+            OpenOrderCount(slot.Id, events), MessagesOf(slot.Id, events), _now);
+        var reason = RiskGate.Check(intent, ctx, slot.Limits) ?? CheckBudget(slot, intent, events);
+        if (reason is { } r)
         {
-            events.Add(new OrderRejected(id, side, qty, intent.Type, limit, reason, _now, seq));
+            events.Add(new OrderRejected(slot.Id, intent.Side, intent.Quantity, intent.Type, intent.LimitPrice, r, _now, seq));
             return;
         }
         var accepted = events.OfType<OrderAccepted>().Count();
         var orderId = $"{_symbol}-{_state.OrderCounter + accepted + 1}";
-        events.Add(new OrderAccepted(new Order(orderId, id, _symbol, side, qty, intent.Type, limit, _now, seq)));
+        events.Add(new OrderAccepted(new Order(
+            orderId, slot.Id, _symbol, intent.Side, intent.Quantity, intent.Type, intent.LimitPrice, _now, seq, flatten)));
+    }
+
+    private OrderRejectReason? CheckBudget(StrategySlot slot, OrderIntent intent, List<ISymbolEvent> events)
+    {
+        if (!_budgets.TryGetValue(slot.Account, out var budget) || _lastPrice is not { } price) return null;
+        var legs = _strategies.Where(s => s.Account == slot.Account).Select(s => (s.Id, Leg: LegOf(s.Id, events))).ToList();
+        var before = Usage.Of(legs.Select(l => l.Leg), price);
+        var after = Usage.Of(legs.Select(l => l.Id == slot.Id
+            ? l.Leg with
+            {
+                OpenBuy = l.Leg.OpenBuy + (intent.Side == Side.Buy ? intent.Quantity : 0m),
+                OpenSell = l.Leg.OpenSell + (intent.Side == Side.Sell ? intent.Quantity : 0m),
+            }
+            : l.Leg), price);
+        var (orders, messages) = AccountMessages(slot.Account, events);
+        return budget.Check(before, after, orders, messages);
+    }
+
+    private void Handle(RiskSupervisor.BudgetGranted g)
+    {
+        if (!_budgets.TryGetValue(g.Account, out var budget)) return;
+        if (g.Initial)
+        {
+            // The answer to RegisterSymbol replaces what was held, even when it comes after the start timeout.
+            _awaitingInitialGrant.Remove(g.Account);
+            budget.Reset();
+        }
+        budget.OnGranted(g.Grant);
+    }
+
+    // ---- trading states ----
+
+    private void Handle(KillSwitchActor.Status status)
+    {
+        _status = status;
+        foreach (var slot in _strategies) slot.Governing = status.Governing(slot.Account, slot.Id, _symbol);
+        var seq = Math.Max(_state.Watermark, _lastSeenSeq);
+        var events = new List<ISymbolEvent>();
+        foreach (var order in _state.OpenOrders)
+        {
+            var slot = _strategies.FirstOrDefault(s => s.Id == order.StrategyId);
+            if (slot is null) continue;
+            // Not ACTIVE: the strategy's own orders go. A flatten's orders go once its halt is lifted.
+            var cancel = order.Flatten ? !slot.Flattening : slot.State != TradingState.Active;
+            if (cancel)
+                events.Add(new OrderCancelled(order.OrderId, CancelReason(slot), _now, seq));
+        }
+        foreach (var slot in _strategies.Where(s => s.Flattening)) TryFlatten(slot, seq, events);
+
+        if (events.Count == 0)
+        {
+            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, status.Epoch));
+            return;
+        }
+        PersistAll(events, Applied);
+        DeferAsync(status.Epoch, epoch =>
+        {
+            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch));
+            AfterChange(events);
+        });
+    }
+
+    private static string CancelReason(StrategySlot slot) => slot.Governing switch
+    {
+        { State: TradingState.Halted } g => $"kill switch ({g.Scope}): {g.Reason}",
+        { State: TradingState.Reducing } g => $"reducing ({g.Scope}): {g.Reason}",
+        _ => "flatten no longer requested",
+    };
+
+    // ---- failures escalate to the kill switch ----
+
+    /// <summary>The journal refused or failed a write: nothing this symbol does can count, so halt the engine.</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _counters.Automatic("journal_failure");
+        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"journal failure in {PersistenceId}: {cause.Message}", PersistenceId));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _counters.Automatic("journal_failure");
+        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"journal rejected an event of {PersistenceId}: {cause.Message}", PersistenceId));
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>An unexpected exception in this actor: halt the symbol until an operator has looked.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _counters.Automatic("engine_failure");
+        _killSwitch.Tell(new KillSwitchActor.Engage(
+            RiskScope.Symbol(_symbol).ToString(), $"unexpected failure: {reason.GetType().Name}: {reason.Message}", PersistenceId));
+        base.PreRestart(reason, message);
     }
 
     /// <summary>Counts the failure in market time; suspends with backoff, or stops the strategy for good.</summary>
@@ -314,35 +536,124 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             slot.Stopped = true;
             Context.Stop(slot.Child);
             _log.Error("{0}: strategy '{1}' stopped after {2} failures within {3}: {4}",
-                _symbol, slot.Config.Id, count, _settings.Supervision.FailureWindow, failure);
-            return new StrategyStopped(slot.Config.Id, failure, bar.Time, _step!.Delivery.Sequence);
+                _symbol, slot.Id, count, _settings.Supervision.FailureWindow, failure);
+            return new StrategyStopped(slot.Id, failure, bar.Time, _step!.Delivery.Sequence);
         }
         var backoff = _settings.Supervision.Backoff(count);
         slot.SuspendedUntil = bar.Time + backoff;
         _log.Warning("{0}: strategy '{1}' failed ({2}); restarting after {3} of market time",
-            _symbol, slot.Config.Id, failure, backoff);
+            _symbol, slot.Id, failure, backoff);
         return null;
     }
 
-    private void HandleKillSwitch(KillSwitchActor.Status status)
+    // ---- projections of state plus the events of the step being built ----
+
+    private static HashSet<string> Gone(List<ISymbolEvent> events)
     {
-        var known = status.Epoch == _killSwitchEpoch;
-        _killSwitchEngaged = status.Engaged;
-        _killSwitchEpoch = status.Epoch;
-        // Engaged: cancel every resting order (also on a status already seen at start-up, in case a
-        // crash came between the engagement and the cancels), then confirm.
-        var cancels = status.Engaged
-            ? _state.OpenOrders.Select(o => (ISymbolEvent)new OrderCancelled(
-                o.OrderId, "kill switch: " + status.Reason, _now, Math.Max(_state.Watermark, _lastSeenSeq))).ToList()
-            : new List<ISymbolEvent>();
-        if (cancels.Count == 0)
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in events)
         {
-            if (!known || status.Engaged) _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, status.Epoch));
-            return;
+            if (e is OrderFilled f) gone.Add(f.Fill.OrderId);
+            else if (e is OrderCancelled c) gone.Add(c.OrderId);
         }
-        PersistAll(cancels, e => _state.Apply(e, _settings.Risk.RateWindow));
-        DeferAsync(status.Epoch, epoch => _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch)));
+        return gone;
     }
+
+    private IEnumerable<Order> OpenOrdersAfter(List<ISymbolEvent> events)
+    {
+        var gone = Gone(events);
+        foreach (var o in _state.OpenOrders)
+        {
+            if (!gone.Contains(o.OrderId)) yield return o;
+        }
+        foreach (var e in events)
+        {
+            if (e is OrderAccepted a) yield return a.Order;
+        }
+    }
+
+    private Leg LegOf(string strategyId, List<ISymbolEvent> events)
+    {
+        var position = _state.Book(strategyId).Position.Quantity;
+        foreach (var e in events)
+        {
+            if (e is OrderFilled f && f.Fill.StrategyId == strategyId) position += f.Fill.Side.Sign() * f.Fill.Quantity;
+        }
+        decimal buy = 0m, sell = 0m;
+        foreach (var o in OpenOrdersAfter(events))
+        {
+            if (o.StrategyId != strategyId) continue;
+            if (o.Side == Side.Buy) buy += o.Quantity;
+            else sell += o.Quantity;
+        }
+        return new Leg(position, buy, sell);
+    }
+
+    private int OpenOrderCount(string strategyId, List<ISymbolEvent> events) =>
+        OpenOrdersAfter(events).Count(o => o.StrategyId == strategyId);
+
+    /// <summary>The strategy's journaled recent orders and cancels, plus those of this step.</summary>
+    private IReadOnlyList<OrderMessage> MessagesOf(string strategyId, List<ISymbolEvent> events)
+    {
+        var journaled = _state.RecentMessages(strategyId);
+        List<OrderMessage>? pending = null;
+        foreach (var e in events)
+        {
+            OrderMessage? m = e switch
+            {
+                OrderAccepted a when a.Order.StrategyId == strategyId =>
+                    new OrderMessage(a.Order.AcceptedAt, false, a.Order.Side, a.Order.Quantity, a.Order.LimitPrice),
+                OrderCancelled c when _state.OpenOrders.FirstOrDefault(o => o.OrderId == c.OrderId) is { } o && o.StrategyId == strategyId =>
+                    new OrderMessage(c.Time, true, o.Side, o.Quantity, o.LimitPrice),
+                _ => null,
+            };
+            if (m is null) continue;
+            pending ??= new List<OrderMessage>(journaled);
+            pending.Add(m.Value);
+        }
+        return pending ?? journaled;
+    }
+
+    /// <summary>Orders and messages this symbol sent for the account within the account's rate window.</summary>
+    private (int Orders, int Messages) AccountMessages(string account, List<ISymbolEvent> events)
+    {
+        var windowStart = _now - _settings.Risk.Account(account).RateWindow;
+        int orders = 0, messages = 0;
+        foreach (var slot in _strategies)
+        {
+            if (slot.Account != account) continue;
+            var list = MessagesOf(slot.Id, events);
+            orders += RiskGate.CountInWindow(list, windowStart, ordersOnly: true);
+            messages += RiskGate.CountInWindow(list, windowStart, ordersOnly: false);
+        }
+        return (orders, messages);
+    }
+
+    private Usage UsageOf(string account, List<ISymbolEvent> events) =>
+        Usage.Of(_strategies.Where(s => s.Account == account).Select(s => LegOf(s.Id, events)), MarkPrice());
+
+    /// <summary>The last price, or before any market data the average cost of the largest position.</summary>
+    private decimal MarkPrice() => _lastPrice
+        ?? _state.Books.Values.Where(b => b.Position.Quantity != 0m).Select(b => b.Position.AverageCost).DefaultIfEmpty(0m).Max();
+
+    private SymbolRisk RiskOf(string account, Usage usage)
+    {
+        var mark = MarkPrice();
+        decimal realized = 0m, unrealized = 0m, net = 0m;
+        var exposed = false;
+        foreach (var slot in _strategies.Where(s => s.Account == account))
+        {
+            var p = _state.Book(slot.Id).Position;
+            realized += p.RealizedPnl - p.Fees;
+            unrealized += p.Unrealized(mark);
+            net += p.Quantity * mark;
+            exposed |= p.Quantity != 0m || _state.OpenOrders.Any(o => o.StrategyId == slot.Id);
+        }
+        return new SymbolRisk(_symbol, _now, realized, unrealized, usage, net, _lastData, exposed);
+    }
+
+    private decimal RoundToIncrement(decimal price) =>
+        Math.Round(price / _settings.Venue.PriceIncrement) * _settings.Venue.PriceIncrement;
 
     private void AddToHistory(TradeBar bar)
     {
@@ -351,8 +662,6 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     }
 
     private decimal RealizedTotal() => _state.Books.Values.Sum(b => b.Position.RealizedPnl);
-
-    private long _eventsSinceSnapshot;
 
     private void MaybeSnapshot(int persisted)
     {
@@ -364,15 +673,16 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private SymbolReport Report()
     {
-        var rows = _settings.Strategies.Select(c =>
+        var rows = _strategies.Select(slot =>
         {
-            var b = _state.Book(c.Id);
+            var b = _state.Book(slot.Id);
             var mark = _lastPrice ?? b.Position.AverageCost;
             return new StrategyPositionReport(
-                c.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
+                slot.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
                 b.Position.Unrealized(mark), b.Position.Fees, b.OrdersAccepted, b.Fills, b.Cancels,
-                b.Rejections, _state.StoppedStrategies.Contains(c.Id));
+                b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Account, slot.State);
         }).ToArray();
-        return new SymbolReport(_symbol, _lastPrice, _state.Watermark, _state.OpenOrders.Count, rows, _killSwitchEngaged);
+        return new SymbolReport(_symbol, _lastPrice, _state.Watermark, _state.OpenOrders.Count, rows,
+            _strategies.Any(s => s.State == TradingState.Halted));
     }
 }

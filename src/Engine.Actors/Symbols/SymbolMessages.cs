@@ -23,7 +23,8 @@ public sealed record GetSymbolReport(string Symbol) : IWithSymbol;
 public sealed record StrategyPositionReport(
     string StrategyId, decimal Quantity, decimal AverageCost, decimal RealizedPnl, decimal UnrealizedPnl,
     decimal Fees, long OrdersAccepted, long Fills, long Cancels,
-    IReadOnlyDictionary<OrderRejectReason, long> Rejections, bool Stopped);
+    IReadOnlyDictionary<OrderRejectReason, long> Rejections, bool Stopped,
+    string Account = "", TradingState State = TradingState.Active);
 
 public sealed record SymbolReport(
     string Symbol, decimal? LastPrice, long Watermark, int OpenOrders,

@@ -21,7 +21,8 @@ public sealed class SymbolState
     // A list, not a dictionary: matching walks open orders in acceptance order, deterministically.
     private readonly List<Order> _openOrders = new();
     private readonly SortedDictionary<string, StrategyBook> _books = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<DateTime>> _recentOrders = new(StringComparer.Ordinal);
+    // Orders and cancels per strategy, oldest first, for the rate limits and the duplicate guard.
+    private readonly Dictionary<string, List<OrderMessage>> _recentMessages = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _stopped = new(StringComparer.Ordinal);
 
     public SymbolState(string symbol) => Symbol = symbol;
@@ -42,12 +43,13 @@ public sealed class SymbolState
 
     public StrategyBook Book(string strategyId) => _books.GetValueOrDefault(strategyId) ?? StrategyBook.Empty;
 
-    public IReadOnlyList<DateTime> RecentOrderTimes(string strategyId) =>
-        _recentOrders.TryGetValue(strategyId, out var l) ? l : Array.Empty<DateTime>();
+    public IReadOnlyList<OrderMessage> RecentMessages(string strategyId) =>
+        _recentMessages.TryGetValue(strategyId, out var l) ? l : Array.Empty<OrderMessage>();
 
     public string NextOrderId() => $"{Symbol}-{OrderCounter + 1}";
 
-    public void Apply(ISymbolEvent e, TimeSpan rateWindow)
+    /// <param name="keepMessages">How long a sent message can still matter to a rate limit or the duplicate guard.</param>
+    public void Apply(ISymbolEvent e, TimeSpan keepMessages)
     {
         switch (e)
         {
@@ -55,7 +57,8 @@ public sealed class SymbolState
                 OrderCounter++;
                 _openOrders.Add(a.Order);
                 Update(a.Order.StrategyId, b => b with { OrdersAccepted = b.OrdersAccepted + 1 });
-                RecordOrderTime(a.Order.StrategyId, a.Order.AcceptedAt, rateWindow);
+                var o = a.Order;
+                RecordMessage(o.StrategyId, new OrderMessage(o.AcceptedAt, false, o.Side, o.Quantity, o.LimitPrice), keepMessages);
                 break;
             case OrderRejected r:
                 Update(r.StrategyId, b =>
@@ -70,8 +73,12 @@ public sealed class SymbolState
                 Update(f.Fill.StrategyId, b => b with { Position = b.Position.Apply(f.Fill), Fills = b.Fills + 1 });
                 break;
             case OrderCancelled c:
-                if (RemoveOpen(c.OrderId) is { } o)
-                    Update(o.StrategyId, b => b with { Cancels = b.Cancels + 1 });
+                if (RemoveOpen(c.OrderId) is { } cancelled)
+                {
+                    Update(cancelled.StrategyId, b => b with { Cancels = b.Cancels + 1 });
+                    RecordMessage(cancelled.StrategyId,
+                        new OrderMessage(c.Time, true, cancelled.Side, cancelled.Quantity, cancelled.LimitPrice), keepMessages);
+                }
                 break;
             case StrategyStopped s:
                 _stopped.Add(s.StrategyId);
@@ -92,14 +99,14 @@ public sealed class SymbolState
     private void Update(string strategyId, Func<StrategyBook, StrategyBook> change) =>
         _books[strategyId] = change(Book(strategyId));
 
-    private void RecordOrderTime(string strategyId, DateTime time, TimeSpan window)
+    private void RecordMessage(string strategyId, OrderMessage message, TimeSpan keep)
     {
-        if (!_recentOrders.TryGetValue(strategyId, out var list)) _recentOrders[strategyId] = list = new List<DateTime>();
-        list.Add(time);
-        // Keep only what the rate window can still see, so the list stays small.
-        var cutoff = time - window;
+        if (!_recentMessages.TryGetValue(strategyId, out var list)) _recentMessages[strategyId] = list = new List<OrderMessage>();
+        list.Add(message);
+        // Keep only what a window can still see, so the list stays small.
+        var cutoff = message.Time - keep;
         var drop = 0;
-        while (drop < list.Count && list[drop] <= cutoff) drop++;
+        while (drop < list.Count && list[drop].Time <= cutoff) drop++;
         if (drop > 0) list.RemoveRange(0, drop);
     }
 
@@ -107,7 +114,7 @@ public sealed class SymbolState
         Symbol, Watermark, OrderCounter,
         _openOrders.ToArray(),
         _books.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        _recentOrders.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<DateTime>)kv.Value.ToArray(), StringComparer.Ordinal),
+        _recentMessages.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<OrderMessage>)kv.Value.ToArray(), StringComparer.Ordinal),
         _stopped.ToArray());
 
     public static SymbolState FromSnapshot(SymbolSnapshot s)
@@ -115,7 +122,7 @@ public sealed class SymbolState
         var state = new SymbolState(s.Symbol) { Watermark = s.Watermark, OrderCounter = s.OrderCounter };
         state._openOrders.AddRange(s.OpenOrders);
         foreach (var (k, v) in s.Books) state._books[k] = v;
-        foreach (var (k, v) in s.RecentOrderTimes) state._recentOrders[k] = v.ToList();
+        foreach (var (k, v) in s.RecentMessages) state._recentMessages[k] = v.ToList();
         foreach (var id in s.StoppedStrategies) state._stopped.Add(id);
         return state;
     }
@@ -126,5 +133,5 @@ public sealed record SymbolSnapshot(
     string Symbol, long Watermark, long OrderCounter,
     IReadOnlyList<Order> OpenOrders,
     IReadOnlyDictionary<string, StrategyBook> Books,
-    IReadOnlyDictionary<string, IReadOnlyList<DateTime>> RecentOrderTimes,
+    IReadOnlyDictionary<string, IReadOnlyList<OrderMessage>> RecentMessages,
     IReadOnlyList<string> StoppedStrategies);

@@ -14,10 +14,13 @@ public static class SideExtensions
 public sealed record OrderIntent(
     string StrategyId, string Symbol, Side Side, decimal Quantity, OrderType Type, decimal? LimitPrice);
 
-/// <summary>An order the venue holds. Ids are deterministic: symbol plus a per-symbol counter.</summary>
+/// <summary>
+/// An order the venue holds. Ids are deterministic: symbol plus a per-symbol counter. Flatten marks
+/// a reduce-only order sent to close a position for a kill switch, not by the strategy.
+/// </summary>
 public sealed record Order(
     string OrderId, string StrategyId, string Symbol, Side Side, decimal Quantity,
-    OrderType Type, decimal? LimitPrice, DateTime AcceptedAt, long AcceptedSeq)
+    OrderType Type, decimal? LimitPrice, DateTime AcceptedAt, long AcceptedSeq, bool Flatten = false)
 {
     public decimal SignedQuantity => Side.Sign() * Quantity;
 }

@@ -7,26 +7,34 @@ using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
+using Engine.Domain.Time;
 using Engine.Domain.Trading;
 using Engine.MarketData;
 
 namespace Engine.Actors.Tests.Support;
 
-/// <summary>One engine node in-process: kill switch, symbol actors behind a local router, a SQLite journal.</summary>
+/// <summary>
+/// One engine node in-process: the engine guardian (kill switch, risk supervisors), symbol actors
+/// behind a local router, a SQLite journal, and a virtual clock advanced by the feed.
+/// </summary>
 public sealed class Simulation : IAsyncDisposable
 {
     private Simulation(ActorSystem system, EngineSettings settings)
     {
         System = system;
         Settings = settings;
-        KillSwitch = system.ActorOf(KillSwitchActor.Props(TimeSpan.FromSeconds(10)), "kill-switch");
-        var ks = KillSwitch;
-        Symbols = system.ActorOf(LocalSymbolRouter.Props(symbol => SymbolActor.Props(symbol, settings, ks)), "symbols");
+        var guardian = system.ActorOf(EngineGuardian.Props(settings, Clock), "engine");
+        KillSwitch = guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10)).Result;
+        Risk = guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10)).Result;
+        var (ks, risk) = (KillSwitch, Risk);
+        Symbols = system.ActorOf(LocalSymbolRouter.Props(symbol => SymbolActor.Props(symbol, settings, ks, risk)), "symbols");
     }
 
     public ActorSystem System { get; }
     public EngineSettings Settings { get; }
+    public VirtualClock Clock { get; } = new();
     public IActorRef KillSwitch { get; }
+    public IActorRef Risk { get; }
     public IActorRef Symbols { get; }
 
     public static Simulation Start(string db, EngineSettings settings) =>
@@ -36,12 +44,27 @@ public sealed class Simulation : IAsyncDisposable
     public async Task RunAsync(IEnumerable<SequencedEvent> events, int parallelism = 16)
     {
         var (_, done) = FeedRunner.Run(System, Source.From(events), Symbols,
-            new FeedRunOptions(null, parallelism, TimeSpan.FromSeconds(30)), _ => { }, _ => { });
+            new FeedRunOptions(null, parallelism, TimeSpan.FromSeconds(30)), e => Clock.Advance(e.Event.Time), _ => { });
         await done.WaitAsync(TimeSpan.FromMinutes(3));
     }
 
-    public Task<DeliveryAck> DeliverAsync(SequencedEvent e) =>
-        Symbols.Ask<DeliveryAck>(new MarketDataDelivery(e.Sequence, e.Event), TimeSpan.FromSeconds(30));
+    public Task<DeliveryAck> DeliverAsync(SequencedEvent e)
+    {
+        Clock.Advance(e.Event.Time);
+        return Symbols.Ask<DeliveryAck>(new MarketDataDelivery(e.Sequence, e.Event), TimeSpan.FromSeconds(30));
+    }
+
+    public Task<KillSwitchActor.Acknowledged> EngageAsync(string scope, string reason, string by = "test-operator", bool flatten = false) =>
+        KillSwitch.Ask<KillSwitchActor.Acknowledged>(new KillSwitchActor.Engage(scope, reason, by, flatten), TimeSpan.FromSeconds(30));
+
+    public Task<KillSwitchActor.Acknowledged> ReleaseAsync(string scope, string by = "test-operator") =>
+        KillSwitch.Ask<KillSwitchActor.Acknowledged>(new KillSwitchActor.Release(scope, by, "test"), TimeSpan.FromSeconds(30));
+
+    public Task<KillSwitchActor.Status> StatusAsync() =>
+        KillSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), TimeSpan.FromSeconds(30));
+
+    public Task<RiskSupervisor.AccountRiskReport> AccountAsync(string account = "main") =>
+        Risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), TimeSpan.FromSeconds(30));
 
     public Task<SymbolReport> ReportAsync(string symbol) =>
         Symbols.Ask<SymbolReport>(new GetSymbolReport(symbol), TimeSpan.FromSeconds(30));
