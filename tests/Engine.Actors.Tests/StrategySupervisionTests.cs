@@ -76,5 +76,12 @@ public sealed class StrategySupervisionTests
         Assert.Equal(2, healthy.Fills); // bought at bar 3's open, sold 200 at bar 31's open
         Assert.Equal(-100m, healthy.Quantity);
         Assert.Equal(31L, report.Watermark); // the healthy sell at bar 30 filled at bar 31
+
+        // Giving up on a strategy also engages its kill switch, engine-wide, audited with the symbol as operator.
+        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("strategy:broken"), "strategy:broken halted");
+        var scope = (await sim.StatusAsync()).Scopes["strategy:broken"];
+        Assert.Equal(Engine.Domain.Risk.TradingState.Halted, scope.State);
+        Assert.Equal("symbol-ABC", scope.Operator);
+        Assert.Contains("division by zero", scope.Reason);
     }
 }

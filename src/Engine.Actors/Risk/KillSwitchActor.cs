@@ -35,7 +35,8 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     /// <summary>Sent by each symbol when it starts; answered at once with the current status.</summary>
     public sealed record Subscribe(string Symbol);
 
-    public sealed record Confirmed(string Symbol, long Epoch);
+    /// <summary>The symbol applied status Epoch; AsOfSeq is the last market event it had processed, so nothing after it was decided under the old state.</summary>
+    public sealed record Confirmed(string Symbol, long Epoch, long AsOfSeq);
 
     public sealed record ScopeStatus(string Scope, TradingState State, string Reason, string Operator, DateTime Since, bool Flatten);
 
@@ -62,8 +63,14 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
             Governing(account, strategy, symbol)?.State ?? TradingState.Active;
     }
 
-    /// <summary>The answer to a change: who confirmed, and who did not within the ack timeout.</summary>
-    public sealed record Acknowledged(Status Status, IReadOnlyList<string> Confirmed, IReadOnlyList<string> Unconfirmed);
+    /// <summary>
+    /// The answer to a change: who confirmed (with the feed sequence each had reached), and who did
+    /// not within the ack timeout.
+    /// </summary>
+    public sealed record Acknowledged(Status Status, IReadOnlyDictionary<string, long> ConfirmedAt, IReadOnlyList<string> Unconfirmed)
+    {
+        public IReadOnlyList<string> Confirmed => ConfirmedAt.Keys.ToArray();
+    }
 
     /// <summary>The command was not valid (bad scope, or reducing a halted scope); nothing changed.</summary>
     public sealed record Refused(string Why);
@@ -75,7 +82,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         public IActorRef ReplyTo { get; } = replyTo;
         public long Epoch { get; } = epoch;
         public SortedSet<string> Awaiting { get; } = new(awaiting, StringComparer.Ordinal);
-        public SortedSet<string> Confirmed { get; } = new(StringComparer.Ordinal);
+        public SortedDictionary<string, long> Confirmed { get; } = new(StringComparer.Ordinal);
     }
 
     private readonly TimeSpan _ackTimeout;
@@ -202,7 +209,8 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 
     private void AckNow(string scope)
     {
-        var touched = Touched(RiskScope.Parse(scope)).Select(kv => kv.Key).ToArray();
+        // Nothing changed: every symbol in scope already runs under this state.
+        var touched = Touched(RiskScope.Parse(scope)).ToDictionary(kv => kv.Key, _ => -1L, StringComparer.Ordinal);
         Sender.Tell(new Acknowledged(Current, touched, Array.Empty<string>()));
     }
 
@@ -218,7 +226,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         var pending = new PendingAck(replyTo, _epoch, touched.Select(kv => kv.Key));
         if (pending.Awaiting.Count == 0)
         {
-            replyTo.Tell(new Acknowledged(status, Array.Empty<string>(), Array.Empty<string>()));
+            replyTo.Tell(new Acknowledged(status, new Dictionary<string, long>(), Array.Empty<string>()));
             return;
         }
         _pending.Add(pending);
@@ -238,7 +246,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         // A symbol confirms a status once it has applied it, which covers every earlier change too.
         foreach (var p in _pending.Where(p => p.Epoch <= c.Epoch))
         {
-            if (p.Awaiting.Remove(c.Symbol)) p.Confirmed.Add(c.Symbol);
+            if (p.Awaiting.Remove(c.Symbol)) p.Confirmed[c.Symbol] = c.AsOfSeq;
         }
         CompleteDone();
     }
@@ -248,7 +256,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         foreach (var p in _pending.Where(p => p.Epoch == t.Epoch).ToList())
         {
             _log.Error("Trading-state change {0} not confirmed in time by: {1}", p.Epoch, string.Join(", ", p.Awaiting));
-            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed.ToArray(), p.Awaiting.ToArray()));
+            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed, p.Awaiting.ToArray()));
             _pending.Remove(p);
         }
     }
@@ -262,7 +270,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
             // A stopped symbol accepts nothing, and it re-reads the state before it trades again.
             foreach (var p in _pending)
             {
-                if (p.Awaiting.Remove(symbol)) p.Confirmed.Add(symbol);
+                if (p.Awaiting.Remove(symbol)) p.Confirmed[symbol] = -1; // stopped: accepts nothing
             }
         }
         CompleteDone();
@@ -272,7 +280,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     {
         foreach (var p in _pending.Where(p => p.Awaiting.Count == 0).ToList())
         {
-            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed.ToArray(), Array.Empty<string>()));
+            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed, Array.Empty<string>()));
             Timers.Cancel(("ack", p.Epoch));
             _pending.Remove(p);
         }

@@ -480,13 +480,13 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
         if (events.Count == 0)
         {
-            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, status.Epoch));
+            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, status.Epoch, _lastSeenSeq));
             return;
         }
         PersistAll(events, Applied);
         DeferAsync(status.Epoch, epoch =>
         {
-            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch));
+            _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch, _lastSeenSeq));
             AfterChange(events);
         });
     }

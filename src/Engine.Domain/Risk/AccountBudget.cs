@@ -173,38 +173,71 @@ public sealed class AccountBudgetPool
 /// </summary>
 public sealed class SymbolBudget
 {
+    private Credit _shortfall;
+
     public Credit Held { get; private set; }
 
     /// <summary>A request is in flight; no second one is sent until it is answered.</summary>
     public bool Requesting { get; private set; }
 
-    /// <summary>Judges an order by the usage before and after it and the account messages this symbol sent in the window.</summary>
+    /// <summary>
+    /// Judges an order by the usage before and after it and the account messages this symbol sent in
+    /// the window. A refusal remembers how much was missing, so the next request asks for at least that.
+    /// </summary>
     public OrderRejectReason? Check(Usage before, Usage after, int ordersInWindow, int messagesInWindow)
     {
-        if (after.Gross > Held.Gross && after.Gross > before.Gross) return OrderRejectReason.AccountGrossExposure;
+        if (after.Gross > Held.Gross && after.Gross > before.Gross)
+        {
+            _shortfall = _shortfall with { Gross = Math.Max(_shortfall.Gross, after.Gross - Held.Gross) };
+            return OrderRejectReason.AccountGrossExposure;
+        }
         if ((after.Long > Held.Long && after.Long > before.Long) || (after.Short > Held.Short && after.Short > before.Short))
+        {
+            _shortfall = _shortfall with
+            {
+                Long = Math.Max(_shortfall.Long, after.Long - Held.Long),
+                Short = Math.Max(_shortfall.Short, after.Short - Held.Short),
+            };
             return OrderRejectReason.AccountNetExposure;
-        if (after.Positions > Held.Positions && after.Positions > before.Positions) return OrderRejectReason.MaxOpenPositions;
-        if (ordersInWindow >= Held.Orders) return OrderRejectReason.AccountOrderRate;
-        if (messagesInWindow >= Held.Messages) return OrderRejectReason.AccountMessageRate;
+        }
+        if (after.Positions > Held.Positions && after.Positions > before.Positions)
+        {
+            _shortfall = _shortfall with { Positions = Math.Max(_shortfall.Positions, after.Positions - Held.Positions) };
+            return OrderRejectReason.MaxOpenPositions;
+        }
+        if (ordersInWindow >= Held.Orders)
+        {
+            _shortfall = _shortfall with { Orders = Math.Max(_shortfall.Orders, 1) };
+            return OrderRejectReason.AccountOrderRate;
+        }
+        if (messagesInWindow >= Held.Messages)
+        {
+            _shortfall = _shortfall with { Messages = Math.Max(_shortfall.Messages, 1) };
+            return OrderRejectReason.AccountMessageRate;
+        }
         return null;
     }
 
     /// <summary>
-    /// When less than half a chunk of anything is left, asks for a chunk of it. Returns the request
-    /// to send, or null.
+    /// When less than half a chunk of anything is left, asks for a chunk of it, and for at least what
+    /// a refused order was missing. Returns the request to send, or null.
     /// </summary>
     public Credit? WantMore(Usage usage, int ordersInWindow, int messagesInWindow, Credit chunk)
     {
         if (Requesting) return null;
-        var want = new Credit(
+        var ahead = new Credit(
             Held.Gross - usage.Gross < chunk.Gross / 2 ? chunk.Gross : 0m,
             Held.Long - usage.Long < chunk.Long / 2 ? chunk.Long : 0m,
             Held.Short - usage.Short < chunk.Short / 2 ? chunk.Short : 0m,
             Held.Positions - usage.Positions < Math.Max(1, chunk.Positions / 2) ? chunk.Positions : 0,
             Held.Orders - ordersInWindow < Math.Max(1, chunk.Orders / 2) ? chunk.Orders : 0,
             Held.Messages - messagesInWindow < Math.Max(1, chunk.Messages / 2) ? chunk.Messages : 0);
+        var s = _shortfall;
+        var want = new Credit(
+            Math.Max(ahead.Gross, s.Gross), Math.Max(ahead.Long, s.Long), Math.Max(ahead.Short, s.Short),
+            Math.Max(ahead.Positions, s.Positions), Math.Max(ahead.Orders, s.Orders), Math.Max(ahead.Messages, s.Messages));
         if (want.IsZero) return null;
+        _shortfall = Credit.Zero;
         Requesting = true;
         return want;
     }
@@ -236,6 +269,7 @@ public sealed class SymbolBudget
     public void Reset()
     {
         Held = Credit.Zero;
+        _shortfall = Credit.Zero;
         Requesting = false;
     }
 

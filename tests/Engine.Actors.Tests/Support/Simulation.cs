@@ -40,6 +40,9 @@ public sealed class Simulation : IAsyncDisposable
     public static Simulation Start(string db, EngineSettings settings) =>
         new(ActorSystem.Create("sim", TestEngine.ActorSystemConfig(db)), settings);
 
+    public static Simulation Start(Akka.Configuration.Config systemConfig, EngineSettings settings) =>
+        new(ActorSystem.Create("sim", systemConfig), settings);
+
     /// <summary>Runs the events through the same backpressured runner the host uses.</summary>
     public async Task RunAsync(IEnumerable<SequencedEvent> events, int parallelism = 16)
     {
@@ -80,6 +83,32 @@ public sealed class Simulation : IAsyncDisposable
                 .RunForeach(env => { if (env.Event is OrderFilled f) fills.Add(f.Fill); }, System.Materializer());
         }
         return fills.OrderBy(f => f.FeedSeq).ThenBy(f => f.OrderId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Every journaled event of the symbols, per symbol in journal order.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<ISymbolEvent>>> JournalAsync(IEnumerable<string> symbols)
+    {
+        var journal = PersistenceQuery.Get(System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+        var result = new Dictionary<string, IReadOnlyList<ISymbolEvent>>(StringComparer.Ordinal);
+        foreach (var s in symbols)
+        {
+            var events = new List<ISymbolEvent>();
+            await journal.CurrentEventsByPersistenceId($"symbol-{s}", 0, long.MaxValue)
+                .RunForeach(env => events.Add((ISymbolEvent)env.Event), System.Materializer());
+            result[s] = events;
+        }
+        return result;
+    }
+
+    /// <summary>Polls until the condition holds (the supervisor acts off the hot path, asynchronously).</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException("timed out waiting for: " + what);
+            await Task.Delay(25);
+        }
     }
 
     public async ValueTask DisposeAsync()

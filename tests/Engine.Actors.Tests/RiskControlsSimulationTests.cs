@@ -1,0 +1,309 @@
+using Engine.Actors.Risk;
+using Engine.Actors.Settings;
+using Engine.Actors.Symbols;
+using Engine.Actors.Tests.Support;
+using Engine.Domain.MarketData;
+using Engine.Domain.Risk;
+using Engine.Domain.Strategies;
+using Engine.Domain.Trading;
+using Engine.MarketData;
+
+namespace Engine.Actors.Tests;
+
+/// <summary>
+/// Whole-engine simulations of the risk controls: the supervisor's automatic actions, the scoped
+/// kill switch with flatten across a restart, journal failure, and randomized concurrent flows
+/// against the kill switch's "nothing in scope after the acknowledgement" promise.
+/// </summary>
+public sealed class RiskControlsSimulationTests
+{
+    /// <summary>Targets from a script: bar number to target.</summary>
+    private sealed class Script(params (int Bar, decimal Target)[] steps) : IStrategy
+    {
+        private int _bars;
+
+        public decimal? OnBar(TradeBar bar)
+        {
+            _bars++;
+            foreach (var (b, t) in steps)
+            {
+                if (b == _bars) return t;
+            }
+            return null;
+        }
+    }
+
+    /// <summary>A random walk over targets, seeded: the same seed gives the same wishes.</summary>
+    private sealed class RandomTargets(int seed) : IStrategy
+    {
+        private readonly Random _random = new(seed);
+        private decimal _last;
+
+        public decimal? OnBar(TradeBar bar)
+        {
+            if (_random.NextDouble() > 0.35) return null;
+            var next = _random.Next(-1, 2);
+            if (next == _last) return null;
+            _last = next;
+            return next;
+        }
+    }
+
+    private static StrategyConfig Strategy(string id, Func<IStrategy> factory, string account = RiskSettings.DefaultAccount) =>
+        new(id, "code", new OrderSizing(100m, true, OrderType.Market, 0m), new Dictionary<string, string>())
+        {
+            Factory = factory,
+            Account = account,
+        };
+
+    private static EngineSettings Settings(IReadOnlyList<StrategyConfig> strategies, Func<AccountLimits, AccountLimits>? account = null) =>
+        TestEngine.Settings(s => s with
+        {
+            Strategies = strategies,
+            Risk = s.Risk with
+            {
+                Accounts = s.Risk.Accounts.ToDictionary(kv => kv.Key, kv => account?.Invoke(kv.Value) ?? kv.Value),
+                CheckInterval = TimeSpan.FromMilliseconds(20),
+            },
+        });
+
+    /// <summary>Bars for several symbols, interleaved in time order, sequenced globally.</summary>
+    private static List<SequencedEvent> Interleave(params (string Symbol, decimal[] Closes)[] series)
+    {
+        var events = new List<(DateTime Time, string Symbol, TradeBar Bar)>();
+        foreach (var (symbol, closes) in series)
+        {
+            foreach (var e in Bars.FromCloses(symbol, closes)) events.Add((e.Event.Time, symbol, (TradeBar)e.Event));
+        }
+        return events.OrderBy(e => e.Time).ThenBy(e => e.Symbol, StringComparer.Ordinal)
+            .Select((e, i) => new SequencedEvent(i + 1, e.Bar)).ToList();
+    }
+
+    [Fact]
+    public async Task A_loss_day_moves_the_account_to_reducing_then_trips_the_drawdown_kill_switch_which_flattens()
+    {
+        var settings = Settings(
+            new[] { Strategy("trend", () => new Script((3, 1m))) },
+            a => a with { MaxDrawdown = 300m, MaxDailyLoss = 10_000m, ReduceAtFraction = 0.8m, FlattenOnBreach = true });
+        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+
+        // Long 100 at 50, then the price slides 0.25 a bar: 25 of P&L lost per bar.
+        var closes = Enumerable.Repeat(50m, 5)
+            .Concat(Enumerable.Range(1, 24).Select(i => 50m - 0.25m * i))
+            .Concat(Enumerable.Repeat(44m, 10)).ToArray();
+        long haltedAt = -1;
+        foreach (var e in Bars.FromCloses("XYZ", closes))
+        {
+            await sim.DeliverAsync(e);
+            await sim.AccountAsync(); // let the supervisor see the symbol's report before the next bar
+            if (haltedAt < 0 && (await sim.ReportAsync("XYZ")).Strategies.Single().State == TradingState.Halted)
+                haltedAt = e.Sequence;
+        }
+
+        Assert.True(haltedAt > 0, "the drawdown limit never halted the account");
+        var scope = (await sim.StatusAsync()).Scopes["account:main"];
+        Assert.Equal(TradingState.Halted, scope.State);
+        Assert.True(scope.Flatten);
+        Assert.Equal("risk-supervisor", scope.Operator);
+        Assert.Contains("drawdown", scope.Reason);
+
+        // Audited: REDUCING first (80% of the limit), then the kill switch.
+        var audit = (await sim.KillSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), TimeSpan.FromSeconds(10))).Events;
+        Assert.Collection(audit,
+            e => Assert.IsType<ScopeReduced>(e),
+            e => Assert.True(e is KillSwitchEngaged { Flatten: true, Scope: "account:main", Operator: "risk-supervisor" }));
+
+        // The flatten closed the position with a reduce-only order; the strategy placed nothing after the halt.
+        var report = (await sim.ReportAsync("XYZ")).Strategies.Single();
+        Assert.Equal(0m, report.Quantity);
+        var accepted = (await sim.JournalAsync(new[] { "XYZ" }))["XYZ"].OfType<OrderAccepted>().Select(a => a.Order).ToList();
+        Assert.Equal(2, accepted.Count);
+        Assert.False(accepted[0].Flatten);
+        Assert.True(accepted[0].AcceptedSeq < haltedAt);
+        Assert.True(accepted[1] is { Flatten: true, Side: Side.Sell, Quantity: 100m });
+
+        var account = await sim.AccountAsync();
+        Assert.True(account.View.Drawdown >= 300m, $"drawdown {account.View.Drawdown}");
+    }
+
+    [Fact]
+    public async Task Market_data_going_stale_for_a_traded_symbol_during_trading_hours_halts_that_symbol_only()
+    {
+        var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) }, a => a with { StaleDataAfter = TimeSpan.FromMinutes(2) });
+        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+
+        // BBB's data stops after six minutes while AAA's goes on: the engine clock moves past BBB's last bar.
+        var events = Interleave(("AAA", Enumerable.Repeat(20m, 20).ToArray()), ("BBB", Enumerable.Repeat(30m, 6).ToArray()));
+        foreach (var e in events)
+        {
+            await sim.DeliverAsync(e);
+            await sim.AccountAsync();
+        }
+
+        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("symbol:BBB"), "symbol:BBB halted");
+        var status = await sim.StatusAsync();
+        var stale = status.Scopes["symbol:BBB"];
+        Assert.Equal(TradingState.Halted, stale.State);
+        Assert.Equal("risk-supervisor", stale.Operator);
+        Assert.StartsWith("stale market data", stale.Reason);
+        Assert.Single(status.Scopes); // AAA, the account and the engine trade on
+
+        Assert.Equal(100m, (await sim.ReportAsync("AAA")).Strategies.Single().Quantity);
+        Assert.Equal(TradingState.Active, (await sim.ReportAsync("AAA")).Strategies.Single().State);
+        Assert.Equal(TradingState.Halted, (await sim.ReportAsync("BBB")).Strategies.Single().State);
+    }
+
+    [Fact]
+    public async Task A_symbol_kill_switch_with_flatten_closes_positions_holds_across_a_restart_and_only_a_release_lifts_it()
+    {
+        var db = TestEngine.TempDb();
+        var settings = Settings(new[] { Strategy("flip", () => new Script((3, 1m), (10, -1m), (16, 1m), (22, -1m))) });
+        var flat = Enumerable.Repeat(40m, 30).ToArray();
+        var events = Interleave(("ABC", flat), ("XYZ", flat));
+        List<SequencedEvent> Upto(int minute) => events.Where(e => e.Event.Time <= Bars.Open.AddMinutes(minute)).ToList();
+
+        await using (var sim = Simulation.Start(db, settings))
+        {
+            foreach (var e in Upto(6)) await sim.DeliverAsync(e);
+            Assert.Equal(100m, (await sim.ReportAsync("XYZ")).Strategies.Single().Quantity);
+
+            var ack = await sim.EngageAsync("symbol:XYZ", "venue problem in XYZ", "carol", flatten: true);
+            Assert.Equal(new[] { "XYZ" }, ack.Confirmed); // only the symbol in scope had to confirm
+            Assert.Empty(ack.Unconfirmed);
+
+            foreach (var e in Upto(12).Skip(Upto(6).Count)) await sim.DeliverAsync(e);
+            var xyz = (await sim.ReportAsync("XYZ")).Strategies.Single();
+            Assert.Equal(0m, xyz.Quantity); // flattened
+            Assert.Equal(1, xyz.Rejections[OrderRejectReason.KillSwitch]); // bar 10's short refused
+            Assert.Equal(-100m, (await sim.ReportAsync("ABC")).Strategies.Single().Quantity); // ABC trades on
+        }
+
+        await using (var sim = Simulation.Start(db, settings))
+        {
+            var scope = (await sim.StatusAsync()).Scopes["symbol:XYZ"];
+            Assert.Equal(("carol", TradingState.Halted, true), (scope.Operator, scope.State, scope.Flatten));
+
+            foreach (var e in Upto(18)) await sim.DeliverAsync(e); // replay, then bar 16 wants long again
+            Assert.Equal(2, (await sim.ReportAsync("XYZ")).Strategies.Single().Rejections[OrderRejectReason.KillSwitch]);
+            Assert.Equal(100m, (await sim.ReportAsync("ABC")).Strategies.Single().Quantity);
+
+            var released = await sim.ReleaseAsync("symbol:XYZ", "carol");
+            Assert.Empty(released.Status.Scopes);
+            foreach (var e in events.Skip(Upto(18).Count)) await sim.DeliverAsync(e);
+            var after = (await sim.ReportAsync("XYZ")).Strategies.Single();
+            Assert.Equal(-100m, after.Quantity); // bar 22's short went through
+
+            var audit = (await sim.KillSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), TimeSpan.FromSeconds(10))).Events;
+            Assert.Equal(new[] { "symbol:XYZ", "symbol:XYZ" }, audit.Select(a => a.Scope));
+            Assert.IsType<KillSwitchEngaged>(audit[0]);
+            Assert.IsType<KillSwitchReleased>(audit[1]);
+        }
+    }
+
+    [Fact]
+    public async Task A_journal_that_fails_to_persist_engages_the_engine_kill_switch()
+    {
+        var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) });
+        await using var sim = Simulation.Start(FlakyJournal.Config(), settings);
+        try
+        {
+            var bars = Bars.FromCloses("XYZ", Enumerable.Repeat(10m, 6).ToArray());
+            foreach (var e in bars.Take(2)) await sim.DeliverAsync(e);
+            FlakyJournal.Failing = true;
+            // Bar 3's order cannot be journaled: the symbol stops and its ask is never answered.
+            _ = sim.DeliverAsync(bars[2]);
+            await Simulation.Eventually(async () => (await sim.StatusAsync()).EngineHalted, "engine halted");
+            var engine = (await sim.StatusAsync()).Scopes["engine"];
+            Assert.Equal("symbol-XYZ", engine.Operator);
+            Assert.Contains("journal failure", engine.Reason);
+        }
+        finally
+        {
+            FlakyJournal.Failing = false;
+        }
+    }
+
+    /// <summary>
+    /// Randomized concurrent flows: four symbols, three strategies over two accounts, the feed
+    /// running with parallelism while a random scope is engaged (sometimes with flatten) at a random
+    /// moment. After the acknowledgement no order in scope may be accepted except reduce-only
+    /// flatten orders, and every flatten order must reduce the position it was sent for.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public async Task No_order_in_scope_is_accepted_after_the_kill_switch_acknowledgement(int seed)
+    {
+        var random = new Random(seed);
+        var settings = TestEngine.Settings(s => s with
+        {
+            Strategies = new[]
+            {
+                Strategy("alpha", () => new RandomTargets(seed * 31 + 1)),
+                Strategy("beta", () => new RandomTargets(seed * 31 + 2)),
+                Strategy("gamma", () => new RandomTargets(seed * 31 + 3), account: "desk-b"),
+            },
+            Risk = s.Risk with
+            {
+                Accounts = new Dictionary<string, AccountLimits>
+                {
+                    ["main"] = s.Risk.Accounts["main"],
+                    ["desk-b"] = s.Risk.Accounts["main"] with { MaxGrossExposure = 15_000m },
+                },
+            },
+        });
+        var symbols = new[] { "AAA", "BBB", "CCC", "DDD" };
+        var series = symbols.Select(sym =>
+        {
+            var p = 50m;
+            return (sym, Enumerable.Range(0, 90).Select(_ => p = Math.Max(1m, p + (decimal)(random.NextDouble() - 0.5))).ToArray());
+        }).ToArray();
+        var events = Interleave(series);
+        var scopes = new[] { "engine", "account:main", "account:desk-b", "strategy:alpha", "strategy:gamma", "symbol:BBB", "symbol:DDD" };
+        var scope = RiskScope.Parse(scopes[random.Next(scopes.Length)]);
+        var flatten = random.Next(2) == 0;
+        var engageAt = Bars.Open.AddMinutes(random.Next(10, 70));
+
+        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+        var run = sim.RunAsync(events, parallelism: 16);
+        await Simulation.Eventually(() => Task.FromResult(sim.Clock.UtcNow >= engageAt || run.IsCompleted), "feed progress");
+        var ack = await sim.EngageAsync(scope.ToString(), "randomized test", flatten: flatten);
+        await run;
+
+        Assert.Empty(ack.Unconfirmed);
+        var journal = await sim.JournalAsync(symbols);
+        var accountOf = settings.Strategies.ToDictionary(s => s.Id, s => s.Account);
+        var violations = new List<string>();
+        foreach (var (symbol, evs) in journal)
+        {
+            var confirmedAt = ack.ConfirmedAt.TryGetValue(symbol, out var at) ? at : 0L;
+            var positions = new Dictionary<string, decimal>(StringComparer.Ordinal);
+            foreach (var e in evs)
+            {
+                if (e is OrderFilled f)
+                    positions[f.Fill.StrategyId] = positions.GetValueOrDefault(f.Fill.StrategyId) + f.Fill.Side.Sign() * f.Fill.Quantity;
+                if (e is not OrderAccepted { Order: var o }) continue;
+                var inScope = scope.Covers(accountOf[o.StrategyId], o.StrategyId, symbol);
+                if (o.Flatten)
+                {
+                    if (!flatten || !inScope) violations.Add($"unexpected flatten order {o.OrderId}");
+                    else if (!RiskGate.Reduces(positions.GetValueOrDefault(o.StrategyId), o.SignedQuantity))
+                        violations.Add($"flatten order {o.OrderId} does not reduce {positions.GetValueOrDefault(o.StrategyId)}");
+                }
+                else if (inScope && o.AcceptedSeq > confirmedAt)
+                {
+                    violations.Add($"{o.OrderId} of {o.StrategyId} accepted at seq {o.AcceptedSeq} after {symbol} confirmed at {confirmedAt}");
+                }
+            }
+        }
+        Assert.Empty(violations);
+        // The scenario is not vacuous: orders were accepted before the engagement.
+        Assert.Contains(journal.Values.SelectMany(v => v), e => e is OrderAccepted);
+    }
+}
