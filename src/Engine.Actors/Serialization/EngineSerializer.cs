@@ -35,6 +35,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public const string SymbolSnapshotManifest = "SNAP";
     public const string KillSwitchEngagedManifest = "KE";
     public const string KillSwitchReleasedManifest = "KR";
+    public const string ScopeReducedManifest = "KD";
 
     /// <summary>
     /// The akka.actor section that registers this serializer and binds every persisted type to it.
@@ -56,6 +57,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             "Engine.Actors.Symbols.SymbolSnapshot, Engine.Actors" = engine
             "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
             "Engine.Actors.Risk.KillSwitchReleased, Engine.Actors" = engine
+            "Engine.Actors.Risk.ScopeReduced, Engine.Actors" = engine
           }
         }
         """;
@@ -75,6 +77,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         SymbolSnapshot => SymbolSnapshotManifest,
         KillSwitchEngaged => KillSwitchEngagedManifest,
         KillSwitchReleased => KillSwitchReleasedManifest,
+        ScopeReduced => ScopeReducedManifest,
         _ => throw CannotSerialize(o),
     };
 
@@ -96,6 +99,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 SymbolSnapshotManifest => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
                 KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
                 KillSwitchReleasedManifest => FromProto(P.KillSwitchReleased.Parser.ParseFrom(bytes)),
+                ScopeReducedManifest => FromProto(P.ScopeReduced.Parser.ParseFrom(bytes)),
                 _ => throw new SerializationException(
                     $"EngineSerializer: unknown manifest '{manifest}' ({bytes.Length} bytes); was it written by a newer release?"),
             };
@@ -129,8 +133,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderCancelled c => new P.OrderCancelled { OrderId = c.OrderId, Reason = c.Reason, TimeTicks = Ticks(c.Time), FeedSeq = c.FeedSeq },
         StrategyStopped s => new P.StrategyStopped { StrategyId = s.StrategyId, Reason = s.Reason, TimeTicks = Ticks(s.Time), FeedSeq = s.FeedSeq },
         SymbolSnapshot s => ToProto(s),
-        KillSwitchEngaged e => new P.KillSwitchEngaged { Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, TimeTicks = Ticks(e.Time) },
-        KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time) },
+        KillSwitchEngaged e => new P.KillSwitchEngaged
+        {
+            Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, TimeTicks = Ticks(e.Time), Flatten = e.Flatten,
+        },
+        KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time), Reason = r.Reason },
+        ScopeReduced r => new P.ScopeReduced { Scope = r.Scope, Reason = r.Reason, Operator = r.Operator, TimeTicks = Ticks(r.Time) },
         _ => throw CannotSerialize(o),
     };
 
@@ -145,6 +153,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         LimitPrice = o.LimitPrice is { } l ? Dec(l) : null,
         AcceptedAtTicks = Ticks(o.AcceptedAt),
         AcceptedSeq = o.AcceptedSeq,
+        Flatten = o.Flatten,
     };
 
     private static P.Fill ToProto(Fill f) => new()
@@ -187,11 +196,18 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 .OrderBy(r => (int)r.Reason));
             p.Books.Add(book);
         }
-        foreach (var (id, times) in s.RecentOrderTimes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (id, messages) in s.RecentMessages.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var r = new P.RecentOrders { StrategyId = id };
-            r.TimesTicks.AddRange(times.Select(Ticks));
-            p.RecentOrders.Add(r);
+            var r = new P.StrategyMessages { StrategyId = id };
+            r.Messages.AddRange(messages.Select(m => new P.RecentMessage
+            {
+                TimeTicks = Ticks(m.Time),
+                IsCancel = m.IsCancel,
+                Side = ToProto(m.Side),
+                Quantity = Dec(m.Quantity),
+                LimitPrice = m.LimitPrice is { } l ? Dec(l) : null,
+            }));
+            p.RecentMessages.Add(r);
         }
         p.StoppedStrategies.AddRange(s.StoppedStrategies);
         return p;
@@ -231,6 +247,20 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderRejectReason.MaxPosition => P.RejectReason.MaxPosition,
         OrderRejectReason.PriceCollar => P.RejectReason.PriceCollar,
         OrderRejectReason.OrderRate => P.RejectReason.OrderRate,
+        OrderRejectReason.InvalidOrder => P.RejectReason.InvalidOrder,
+        OrderRejectReason.ReduceOnly => P.RejectReason.ReduceOnly,
+        OrderRejectReason.RestrictedSymbol => P.RejectReason.RestrictedSymbol,
+        OrderRejectReason.OutsideTradingHours => P.RejectReason.OutsideTradingHours,
+        OrderRejectReason.MaxPositionNotional => P.RejectReason.MaxPositionNotional,
+        OrderRejectReason.MaxSymbolPosition => P.RejectReason.MaxSymbolPosition,
+        OrderRejectReason.MaxOpenOrders => P.RejectReason.MaxOpenOrders,
+        OrderRejectReason.MessageRate => P.RejectReason.MessageRate,
+        OrderRejectReason.DuplicateOrder => P.RejectReason.DuplicateOrder,
+        OrderRejectReason.AccountGrossExposure => P.RejectReason.AccountGrossExposure,
+        OrderRejectReason.AccountNetExposure => P.RejectReason.AccountNetExposure,
+        OrderRejectReason.MaxOpenPositions => P.RejectReason.MaxOpenPositions,
+        OrderRejectReason.AccountOrderRate => P.RejectReason.AccountOrderRate,
+        OrderRejectReason.AccountMessageRate => P.RejectReason.AccountMessageRate,
         _ => throw new SerializationException($"cannot serialize OrderRejectReason value {(int)r}"),
     };
 
@@ -243,7 +273,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         FromProto(o.Type, field + ".type"),
         o.LimitPrice is null ? null : Dec(o.LimitPrice, field + ".limit_price"),
         Utc(o.AcceptedAtTicks, field + ".accepted_at_ticks"),
-        o.AcceptedSeq);
+        o.AcceptedSeq,
+        o.Flatten);
 
     private static Fill FromProto(P.Fill f, string field) => new(
         f.OrderId, f.StrategyId, f.Symbol,
@@ -271,10 +302,13 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         new(s.StrategyId, s.Reason, Utc(s.TimeTicks, "StrategyStopped.time_ticks"), s.FeedSeq);
 
     private static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
-        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"));
+        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten);
 
     private static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
-        new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"));
+        new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"), r.Reason);
+
+    private static ScopeReduced FromProto(P.ScopeReduced r) =>
+        new(r.Scope, r.Reason, r.Operator, Utc(r.TimeTicks, "ScopeReduced.time_ticks"));
 
     private static SymbolSnapshot FromProto(P.SymbolSnapshot p)
     {
@@ -302,11 +336,25 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 throw new SerializationException($"duplicate strategy_id '{b.StrategyId}' in SymbolSnapshot.books");
         }
 
-        var recent = new Dictionary<string, IReadOnlyList<DateTime>>(StringComparer.Ordinal);
+        var recent = new Dictionary<string, IReadOnlyList<OrderMessage>>(StringComparer.Ordinal);
+        foreach (var r in p.RecentMessages)
+        {
+            var field = $"SymbolSnapshot.recent_messages['{r.StrategyId}']";
+            var messages = r.Messages.Select((m, i) => new OrderMessage(
+                Utc(m.TimeTicks, $"{field}[{i}].time_ticks"), m.IsCancel,
+                FromProto(m.Side, $"{field}[{i}].side"),
+                Dec(m.Quantity, $"{field}[{i}].quantity"),
+                m.LimitPrice is null ? null : Dec(m.LimitPrice, $"{field}[{i}].limit_price"))).ToArray();
+            if (!recent.TryAdd(r.StrategyId, messages))
+                throw new SerializationException($"duplicate strategy_id '{r.StrategyId}' in SymbolSnapshot.recent_messages");
+        }
+        // A snapshot of the first release has acceptance times only: they still count for the rate
+        // limits, and quantity 0 never matches the duplicate guard.
         foreach (var r in p.RecentOrders)
         {
             var field = $"SymbolSnapshot.recent_orders['{r.StrategyId}'].times_ticks";
-            if (!recent.TryAdd(r.StrategyId, r.TimesTicks.Select(t => Utc(t, field)).ToArray()))
+            var legacy = r.TimesTicks.Select(t => new OrderMessage(Utc(t, field), false, Side.Buy, 0m, null)).ToArray();
+            if (!recent.TryAdd(r.StrategyId, legacy))
                 throw new SerializationException($"duplicate strategy_id '{r.StrategyId}' in SymbolSnapshot.recent_orders");
         }
 
@@ -358,6 +406,20 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         P.RejectReason.MaxPosition => OrderRejectReason.MaxPosition,
         P.RejectReason.PriceCollar => OrderRejectReason.PriceCollar,
         P.RejectReason.OrderRate => OrderRejectReason.OrderRate,
+        P.RejectReason.InvalidOrder => OrderRejectReason.InvalidOrder,
+        P.RejectReason.ReduceOnly => OrderRejectReason.ReduceOnly,
+        P.RejectReason.RestrictedSymbol => OrderRejectReason.RestrictedSymbol,
+        P.RejectReason.OutsideTradingHours => OrderRejectReason.OutsideTradingHours,
+        P.RejectReason.MaxPositionNotional => OrderRejectReason.MaxPositionNotional,
+        P.RejectReason.MaxSymbolPosition => OrderRejectReason.MaxSymbolPosition,
+        P.RejectReason.MaxOpenOrders => OrderRejectReason.MaxOpenOrders,
+        P.RejectReason.MessageRate => OrderRejectReason.MessageRate,
+        P.RejectReason.DuplicateOrder => OrderRejectReason.DuplicateOrder,
+        P.RejectReason.AccountGrossExposure => OrderRejectReason.AccountGrossExposure,
+        P.RejectReason.AccountNetExposure => OrderRejectReason.AccountNetExposure,
+        P.RejectReason.MaxOpenPositions => OrderRejectReason.MaxOpenPositions,
+        P.RejectReason.AccountOrderRate => OrderRejectReason.AccountOrderRate,
+        P.RejectReason.AccountMessageRate => OrderRejectReason.AccountMessageRate,
         _ => throw new SerializationException($"field '{field}' has unknown RejectReason value {(int)r}"),
     };
 }
