@@ -39,7 +39,7 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
     {
         var (sources, sourceName, universe) = OpenSources();
         EnsureDatabaseDirectory();
-        // Recorded data: the engine clock is market time, advanced by the feed (design rule 6).
+        // Recorded data: the engine clock is market time, advanced as the symbols finish each event (design rule 6).
         var engineClock = new VirtualClock();
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -88,12 +88,12 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var (stop, completion) = FeedRunner.Run(
                 system, feed, region,
                 new FeedRunOptions(options.SpeedMultiplier, settings.FeedParallelism, settings.AskTimeout),
-                e =>
+                e => symbols.Add(e.Event.Symbol),
+                ack =>
                 {
-                    symbols.Add(e.Event.Symbol);
-                    engineClock.Advance(e.Event.Time);
-                },
-                progressState.OnAck);
+                    engineClock.Advance(ack.Time);
+                    progressState.OnAck(ack);
+                });
             await using (cancellation.Register(() => stop.Shutdown()))
             {
                 using var ticker = StartProgress(progressState, stats, clock);

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
@@ -95,9 +96,12 @@ public sealed class RiskControlsSimulationTests
         foreach (var e in Bars.FromCloses("XYZ", closes))
         {
             await sim.DeliverAsync(e);
-            await sim.AccountAsync(); // let the supervisor see the symbol's report before the next bar
-            if (haltedAt < 0 && (await sim.ReportAsync("XYZ")).Strategies.Single().State == TradingState.Halted)
-                haltedAt = e.Sequence;
+            // A minute passes between bars in a real session: time enough for the supervisor's decision
+            // to reach the symbol before the next bar.
+            if (haltedAt >= 0 || (await sim.AccountAsync()).Verdict.State != TradingState.Halted) continue;
+            await Simulation.Eventually(
+                async () => (await sim.ReportAsync("XYZ")).Strategies.Single().State == TradingState.Halted, "XYZ halted");
+            haltedAt = e.Sequence;
         }
 
         Assert.True(haltedAt > 0, "the drawdown limit never halted the account");

@@ -206,7 +206,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         if (d.Sequence <= _lastSeenSeq)
         {
             // Redelivery of what this incarnation already processed: acknowledge, change nothing.
-            Sender.Tell(new DeliveryAck(d.Sequence, 0, 0m));
+            Sender.Tell(new DeliveryAck(d.Sequence, 0, 0m, d.Event.Time));
             return;
         }
         _lastSeenSeq = d.Sequence;
@@ -314,10 +314,12 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
         _step = null;
         Stash.UnstashAll();
+        var time = step.Delivery.Event.Time;
         if (step.Replay || events.Count == 0)
         {
-            step.ReplyTo.Tell(new DeliveryAck(seq, 0, 0m));
+            // Risk reports go out before the ack, so a supervisor never sees the clock ahead of them.
             if (!step.Replay && step.Bar is not null) AfterChange(events);
+            step.ReplyTo.Tell(new DeliveryAck(seq, 0, 0m, time));
             return;
         }
 
@@ -325,8 +327,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         PersistAll(events, Applied);
         DeferAsync(seq, _ =>
         {
-            step.ReplyTo.Tell(new DeliveryAck(seq, step.Fills.Count, RealizedTotal() - realizedBefore));
             AfterChange(events);
+            step.ReplyTo.Tell(new DeliveryAck(seq, step.Fills.Count, RealizedTotal() - realizedBefore, time));
             MaybeSnapshot(events.Count);
         });
     }

@@ -15,8 +15,11 @@ public sealed record MarketDataDelivery(long Sequence, MarketEvent Event) : IWit
     public string Symbol => Event.Symbol;
 }
 
-/// <summary>Sent once the event and everything it caused are journaled: the feed's backpressure signal.</summary>
-public sealed record DeliveryAck(long Sequence, int Fills, decimal RealizedPnlDelta);
+/// <summary>
+/// Sent once the event and everything it caused are journaled: the feed's backpressure signal.
+/// Time is the event's market time: a backtest's engine clock advances with acknowledged events.
+/// </summary>
+public sealed record DeliveryAck(long Sequence, int Fills, decimal RealizedPnlDelta, DateTime Time);
 
 public sealed record GetSymbolReport(string Symbol) : IWithSymbol;
 

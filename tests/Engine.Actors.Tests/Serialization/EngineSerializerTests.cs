@@ -93,11 +93,11 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal((e.OrdersAccepted, e.Fills, e.Cancels), (a.OrdersAccepted, a.Fills, a.Cancels));
             Assert.Equal(e.Rejections.OrderBy(kv => kv.Key), a.Rejections.OrderBy(kv => kv.Key));
         }
-        Assert.Equal(expected.RecentOrderTimes.Keys.Order(StringComparer.Ordinal), actual.RecentOrderTimes.Keys.Order(StringComparer.Ordinal));
-        foreach (var (id, e) in expected.RecentOrderTimes)
+        Assert.Equal(expected.RecentMessages.Keys.Order(StringComparer.Ordinal), actual.RecentMessages.Keys.Order(StringComparer.Ordinal));
+        foreach (var (id, e) in expected.RecentMessages)
         {
-            Assert.Equal(e, actual.RecentOrderTimes[id]);
-            Assert.All(actual.RecentOrderTimes[id], t => Assert.Equal(DateTimeKind.Utc, t.Kind));
+            Assert.Equal(e, actual.RecentMessages[id]);
+            Assert.All(actual.RecentMessages[id], m => Assert.Equal(DateTimeKind.Utc, m.Time.Kind));
         }
         Assert.Equal(expected.StoppedStrategies, actual.StoppedStrategies);
     }
@@ -108,7 +108,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var expected = new (object Value, string Manifest)[]
         {
             (Accepted, "OA"), (Rejected, "OR"), (Filled, "OF"), (Cancelled, "OC"), (Stopped, "SS"),
-            (Snapshot, "SNAP"), (Engaged, "KE"), (Released, "KR"),
+            (Snapshot, "SNAP"), (Engaged, "KE"), (Released, "KR"), (Reduced, "KD"),
         };
         foreach (var (value, manifest) in expected)
             Assert.Equal(manifest, Serializer(value).Manifest(value));
@@ -120,7 +120,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var config = EngineSerializer.ConfigBindings();
         Assert.Equal(typeof(EngineSerializer), Type.GetType(config.GetString("akka.actor.serializers.engine"), throwOnError: true));
         var bound = config.GetConfig("akka.actor.serialization-bindings").AsEnumerable().ToList();
-        Assert.Equal(9, bound.Count);
+        Assert.Equal(10, bound.Count);
         foreach (var (typeName, serializer) in bound)
         {
             Assert.NotNull(Type.GetType(typeName, throwOnError: true));
@@ -133,14 +133,18 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TestEngine.ShippedConfig());
         using var system = ActorSystem.Create("shipped-serialization", config);
-        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Snapshot, Engaged, Released })
+        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Snapshot, Engaged, Released, Reduced })
             Assert.IsType<EngineSerializer>(system.Serialization.FindSerializerFor(value));
     }
 
     [Fact]
     public void Events_survive_a_tell_with_serialize_messages_on()
     {
-        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Engaged, Released })
+        foreach (var value in new object[]
+        {
+            Accepted, AcceptedFlatten, Rejected, RejectedDuplicate, Filled, Cancelled, Stopped,
+            Engaged, EngagedFlatten, Released, ReleasedWithReason, Reduced,
+        })
         {
             TestActor.Tell(value);
             Assert.Equal(value, ExpectMsg<object>());
@@ -206,6 +210,10 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(Stopped, RoundTrip(Stopped));
         Assert.Equal(Engaged, RoundTrip(Engaged));
         Assert.Equal(Released, RoundTrip(Released));
+        Assert.Equal(EngagedFlatten, RoundTrip(EngagedFlatten));
+        Assert.Equal(ReleasedWithReason, RoundTrip(ReleasedWithReason));
+        Assert.Equal(Reduced, RoundTrip(Reduced));
+        Assert.Equal(AcceptedFlatten, RoundTrip(AcceptedFlatten));
         var empty = new KillSwitchEngaged("", "", "", default);
         Assert.Equal(empty, RoundTrip(empty));
         foreach (var t in new[] { RoundTrip(Cancelled).Time, RoundTrip(Stopped).Time, RoundTrip(Engaged).Time, RoundTrip(Released).Time })
@@ -227,7 +235,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         AssertSnapshot(Snapshot, RoundTrip(Snapshot));
 
         var empty = new SymbolSnapshot("", 0, 0, Array.Empty<Order>(), new Dictionary<string, StrategyBook>(),
-            new Dictionary<string, IReadOnlyList<DateTime>>(), Array.Empty<string>());
+            new Dictionary<string, IReadOnlyList<OrderMessage>>(), Array.Empty<string>());
         AssertSnapshot(empty, RoundTrip(empty));
 
         var allReasons = Enum.GetValues<OrderRejectReason>().ToDictionary(r => r, r => (long)r * 1000 + 1);
@@ -238,7 +246,12 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Decimals.Select((d, i) => new Order($"BRK.A-{i}", "s", "BRK.A", i % 2 == 0 ? Side.Buy : Side.Sell, d,
                 i % 3 == 0 ? OrderType.Market : OrderType.Limit, i % 3 == 0 ? null : d, T.AddTicks(i), i)).ToArray(),
             books,
-            books.Keys.ToDictionary(k => k, k => (IReadOnlyList<DateTime>)new[] { T, T.AddTicks(1), T.AddDays(1) }, StringComparer.Ordinal),
+            books.Keys.ToDictionary(k => k, k => (IReadOnlyList<OrderMessage>)new[]
+            {
+                new OrderMessage(T, false, Side.Buy, 1m, null),
+                new OrderMessage(T.AddTicks(1), true, Side.Sell, decimal.MaxValue, decimal.MinValue),
+                new OrderMessage(T.AddDays(1), false, Side.Sell, 0.0000001m, 1.10m),
+            }, StringComparer.Ordinal),
             books.Keys.ToArray());
         var back = RoundTrip(big);
         AssertSnapshot(big, back);
@@ -254,7 +267,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             {
                 Rejections = kv.Value.Rejections.Reverse().ToDictionary(r => r.Key, r => r.Value),
             }),
-            RecentOrderTimes = Snapshot.RecentOrderTimes.Reverse().ToDictionary(kv => kv.Key, kv => kv.Value),
+            RecentMessages = Snapshot.RecentMessages.Reverse().ToDictionary(kv => kv.Key, kv => kv.Value),
         };
         var s = Serializer(Snapshot);
         Assert.Equal(s.ToBinary(Snapshot), s.ToBinary(reordered));

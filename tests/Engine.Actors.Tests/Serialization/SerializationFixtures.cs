@@ -46,14 +46,42 @@ internal static class SerializationFixtures
                 }),
             ["momentum"] = new(Position.Flat, 0, 0, 0, new Dictionary<OrderRejectReason, long>()),
         },
-        new Dictionary<string, IReadOnlyList<DateTime>>(StringComparer.Ordinal)
+        new Dictionary<string, IReadOnlyList<OrderMessage>>(StringComparer.Ordinal)
         {
-            ["sma-cross"] = new[] { T.AddMinutes(-1), T },
-            ["momentum"] = new[] { T.AddSeconds(1) },
+            ["sma-cross"] = new[]
+            {
+                new OrderMessage(T.AddMinutes(-1), false, Side.Buy, 100m, null),
+                new OrderMessage(T.AddSeconds(-30), true, Side.Buy, 100m, null),
+                new OrderMessage(T, false, Side.Sell, 1234.5678m, 512.25m),
+            },
+            ["momentum"] = new[] { new OrderMessage(T.AddSeconds(1), false, Side.Buy, 0.001m, null) },
         },
         new[] { "momentum" });
 
+    /// <summary>What the first release's snapshot (acceptance times only) reads back as.</summary>
+    public static readonly SymbolSnapshot SnapshotV1 = Snapshot with
+    {
+        RecentMessages = new Dictionary<string, IReadOnlyList<OrderMessage>>(StringComparer.Ordinal)
+        {
+            ["sma-cross"] = new[] { new OrderMessage(T.AddMinutes(-1), false, Side.Buy, 0m, null), new OrderMessage(T, false, Side.Buy, 0m, null) },
+            ["momentum"] = new[] { new OrderMessage(T.AddSeconds(1), false, Side.Buy, 0m, null) },
+        },
+    };
+
+    public static readonly OrderAccepted AcceptedFlatten =
+        new(new Order("SPY-9", "sma-cross", "SPY", Side.Buy, 1234.5678m, OrderType.Limit, 512.76m, T, 48, Flatten: true));
+
+    public static readonly OrderRejected RejectedDuplicate =
+        new("momentum", Side.Sell, 250m, OrderType.Market, null, OrderRejectReason.DuplicateOrder, T, 49);
+
     public static readonly KillSwitchEngaged Engaged = new("engine", "daily loss -2.5% breached", "ops@desk", T);
 
+    public static readonly KillSwitchEngaged EngagedFlatten =
+        new("account:main", "drawdown 75000 reached the limit 75000", "risk-supervisor", T, Flatten: true);
+
     public static readonly KillSwitchReleased Released = new("engine", "ops@desk", T.AddHours(1));
+
+    public static readonly KillSwitchReleased ReleasedWithReason = new("symbol:SPY", "ops@desk", T.AddHours(2), "feed restored");
+
+    public static readonly ScopeReduced Reduced = new("strategy:momentum", "daily loss passed 80% of the limit", "risk-supervisor", T);
 }

@@ -14,12 +14,12 @@ public sealed class FlakyJournal : MemoryJournal
 
     public const string FailPrefix = "symbol-";
 
-    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages)
+    protected override Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var list = messages.ToList();
         if (Failing && list.Any(w => w.PersistenceId.StartsWith(FailPrefix, StringComparison.Ordinal)))
-            return Task.FromException<IImmutableList<Exception>>(new IOException("disk I/O error (simulated)"));
-        return base.WriteMessagesAsync(list);
+            return Task.FromException<IImmutableList<Exception?>>(new IOException("disk I/O error (simulated)"));
+        return base.WriteMessagesAsync(list, cancellationToken);
     }
 
     public static Akka.Configuration.Config Config() => Akka.Configuration.ConfigurationFactory.ParseString("""

@@ -47,14 +47,15 @@ public sealed class Simulation : IAsyncDisposable
     public async Task RunAsync(IEnumerable<SequencedEvent> events, int parallelism = 16)
     {
         var (_, done) = FeedRunner.Run(System, Source.From(events), Symbols,
-            new FeedRunOptions(null, parallelism, TimeSpan.FromSeconds(30)), e => Clock.Advance(e.Event.Time), _ => { });
+            new FeedRunOptions(null, parallelism, TimeSpan.FromSeconds(30)), _ => { }, ack => Clock.Advance(ack.Time));
         await done.WaitAsync(TimeSpan.FromMinutes(3));
     }
 
-    public Task<DeliveryAck> DeliverAsync(SequencedEvent e)
+    public async Task<DeliveryAck> DeliverAsync(SequencedEvent e)
     {
-        Clock.Advance(e.Event.Time);
-        return Symbols.Ask<DeliveryAck>(new MarketDataDelivery(e.Sequence, e.Event), TimeSpan.FromSeconds(30));
+        var ack = await Symbols.Ask<DeliveryAck>(new MarketDataDelivery(e.Sequence, e.Event), TimeSpan.FromSeconds(30));
+        Clock.Advance(ack.Time);
+        return ack;
     }
 
     public Task<KillSwitchActor.Acknowledged> EngageAsync(string scope, string reason, string by = "test-operator", bool flatten = false) =>
