@@ -20,7 +20,7 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData("engine.risk.max-order-quantity = -5", "engine.risk.max-order-quantity")]
+    [InlineData("engine.risk.limits.max-order-quantity = -5", "engine.risk.limits.max-order-quantity")]
     [InlineData("engine.bars.period = soon", "engine.bars.period")]
     [InlineData("engine.strategies = [{ id = x, kind = martingale }]", "engine.strategies[0]")]
     [InlineData("engine.strategies = [{ id = x, kind = ma-crossover, params { fast = 50, slow = 10 } }]", "engine.strategies[0].params")]

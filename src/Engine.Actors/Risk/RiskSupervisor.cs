@@ -117,9 +117,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Staleness is judged against the engine clock, but never past the newest data the account's
+    /// symbols have reported: a backtest then decides it from the data alone (not from how far the
+    /// feed has read ahead), and a gap every symbol shares is not blamed on one of them.
+    /// </summary>
     private void CheckStaleData()
     {
-        var now = _clock.UtcNow;
+        if (_tracker.LatestTime is not { } latest) return;
+        var clock = _clock.UtcNow;
+        var now = clock < latest ? clock : latest;
         foreach (var symbol in _tracker.StaleSymbols(now))
         {
             if (!_staleEngaged.Add(symbol)) continue;
@@ -132,7 +139,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     }
 
     private AccountRiskReport Report() => new(
-        _account, _tracker.View(), _tracker.Assess(), _pool.Allocated, _pool.Available, _tracker.StaleSymbols(_clock.UtcNow));
+        _account, _tracker.View(), _tracker.Assess(), _pool.Allocated, _pool.Available,
+        _tracker.LatestTime is { } latest ? _tracker.StaleSymbols(latest < _clock.UtcNow ? latest : _clock.UtcNow) : Array.Empty<string>());
 }
 
 /// <summary>

@@ -40,6 +40,9 @@ public sealed class AccountRiskTracker
 
     public IReadOnlyDictionary<string, SymbolRisk> Symbols => _symbols;
 
+    /// <summary>The newest market time any symbol has reported; null before any report.</summary>
+    public DateTime? LatestTime { get; private set; }
+
     public void Update(SymbolRisk report)
     {
         var day = _hours?.TradingDay(report.Time) ?? DateOnly.FromDateTime(report.Time);
@@ -51,6 +54,7 @@ public sealed class AccountRiskTracker
             _highWater = _dayStart;
         }
         _symbols[report.Symbol] = report;
+        if (LatestTime is null || report.Time > LatestTime) LatestTime = report.Time;
         _highWater = Math.Max(_highWater, Pnl());
     }
 
