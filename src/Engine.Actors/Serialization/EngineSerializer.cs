@@ -135,7 +135,11 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         SymbolSnapshot s => ToProto(s),
         KillSwitchEngaged e => new P.KillSwitchEngaged
         {
-            Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, TimeTicks = Ticks(e.Time), Flatten = e.Flatten,
+            Scope = e.Scope,
+            Reason = e.Reason,
+            Operator = e.Operator,
+            TimeTicks = Ticks(e.Time),
+            Flatten = e.Flatten,
         },
         KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time), Reason = r.Reason },
         ScopeReduced r => new P.ScopeReduced { Scope = r.Scope, Reason = r.Reason, Operator = r.Operator, TimeTicks = Ticks(r.Time) },

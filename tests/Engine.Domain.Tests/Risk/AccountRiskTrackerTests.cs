@@ -9,7 +9,11 @@ public sealed class AccountRiskTrackerTests
 
     private static readonly AccountLimits Limits = AccountLimits.Default with
     {
-        MaxDailyLoss = 1000m, MaxDrawdown = 500m, ReduceAtFraction = 0.8m, MaxGrossExposure = 50_000m, MaxNetExposure = 30_000m,
+        MaxDailyLoss = 1000m,
+        MaxDrawdown = 500m,
+        ReduceAtFraction = 0.8m,
+        MaxGrossExposure = 50_000m,
+        MaxNetExposure = 30_000m,
         StaleDataAfter = TimeSpan.FromMinutes(2),
     };
 

@@ -55,7 +55,7 @@ public sealed class RiskGateTests
     }
 
     [Fact]
-    public void A_stopped_strategy_may_only_be_flattened() 
+    public void A_stopped_strategy_may_only_be_flattened()
     {
         Assert.Equal(OrderRejectReason.StrategyHalted, Check(Baseline, Ok with { StrategyStopped = true }));
         Assert.Null(Check(Intent(Side.Sell, 50), Ok with { StrategyStopped = true, Flatten = true, Position = 50m }));
@@ -194,7 +194,9 @@ public sealed class RiskGateTests
         Assert.Null(Check(Intent(Side.Buy, 100, 19.9m), Ok with { RecentMessages = new[] { same[0] with { IsCancel = true } } }));
         Assert.Null(Check(Intent(Side.Sell, 100, 19.9m), Ok with
         {
-            State = TradingState.Halted, Flatten = true, Position = 100m,
+            State = TradingState.Halted,
+            Flatten = true,
+            Position = 100m,
             RecentMessages = new[] { same[0] with { Side = Side.Sell } },
         }));
     }
