@@ -128,6 +128,16 @@ public sealed class RiskControlsSimulationTests
 
         var account = await sim.AccountAsync();
         Assert.True(account.View.Drawdown >= 300m, $"drawdown {account.View.Drawdown}");
+
+        // The same decisions, counted for the metrics exporter.
+        var counters = Engine.Actors.Metrics.EngineCounters.For(sim.System).Snapshot();
+        Assert.Equal((2L, 1L, 2L), (counters.OrdersAccepted, counters.FlattenOrders, counters.Fills));
+        Assert.Equal(new Engine.Actors.Metrics.ScopeGauge(TradingState.Halted, true), counters.Scopes["account:main"]);
+        Assert.Equal(1L, counters.AutomaticByTrigger["drawdown"]);
+        Assert.Equal(1L, counters.AutomaticByTrigger["loss_warning"]);
+        Assert.All(counters.RejectionsByReason.Values, n => Assert.Equal(0L, n));
+        Assert.Equal(Enum.GetValues<OrderRejectReason>().Length, counters.RejectionsByReason.Count);
+        Assert.True(counters.Accounts["main"].Drawdown >= 300m);
     }
 
     [Fact]
