@@ -416,11 +416,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private void Submit(StrategySlot slot, OrderIntent intent, bool flatten, long seq, List<ISymbolEvent> events)
     {
         var leg = LegOf(slot.Id, events);
-        var symbolPosition = _strategies.Select(s => LegOf(s.Id, events)).Sum(l => l.Position + l.OpenBuy - l.OpenSell);
+        var all = _strategies.Select(s => LegOf(s.Id, events)).ToList();
         var ctx = new RiskContext(
-            slot.State, slot.Stopped, flatten, _lastPrice,
-            leg.Position + leg.OpenBuy - leg.OpenSell, symbolPosition,
-            OpenOrderCount(slot.Id, events), MessagesOf(slot.Id, events), _now);
+            slot.State, slot.Stopped, flatten, _lastPrice, leg.Position, all.Sum(l => l.Position),
+            OpenOrderCount(slot.Id, events), MessagesOf(slot.Id, events), _now,
+            leg.OpenBuy, leg.OpenSell, all.Sum(l => l.OpenBuy), all.Sum(l => l.OpenSell));
         var reason = RiskGate.Check(intent, ctx, slot.Limits) ?? CheckBudget(slot, intent, events);
         if (reason is { } r)
         {

@@ -10,11 +10,13 @@ public readonly record struct OrderMessage(DateTime Time, bool IsCancel, Side Si
 /// <param name="StrategyStopped">The strategy was stopped in this symbol after failing repeatedly.</param>
 /// <param name="Flatten">The order closes a position for a flatten that an operator or the supervisor asked for.</param>
 /// <param name="ReferencePrice">Last trade (or mid before any trade); null before any market data.</param>
-/// <param name="Position">The strategy's position in the symbol plus its other resting orders, signed.</param>
-/// <param name="SymbolPosition">The same for all strategies in the symbol together.</param>
+/// <param name="Position">The strategy's filled position in the symbol, signed.</param>
+/// <param name="SymbolPosition">The filled position of all strategies in the symbol together.</param>
 /// <param name="OpenOrders">The strategy's resting orders in the symbol.</param>
 /// <param name="RecentMessages">The strategy's orders and cancels in the symbol, oldest first.</param>
 /// <param name="Now">The engine clock.</param>
+/// <param name="OpenBuy">Quantity of the strategy's resting buys; OpenSell of its resting sells.</param>
+/// <param name="SymbolOpenBuy">The same for all strategies in the symbol; SymbolOpenSell likewise.</param>
 public readonly record struct RiskContext(
     TradingState State,
     bool StrategyStopped,
@@ -24,11 +26,18 @@ public readonly record struct RiskContext(
     decimal SymbolPosition,
     int OpenOrders,
     IReadOnlyList<OrderMessage> RecentMessages,
-    DateTime Now);
+    DateTime Now,
+    decimal OpenBuy = 0m,
+    decimal OpenSell = 0m,
+    decimal SymbolOpenBuy = 0m,
+    decimal SymbolOpenSell = 0m);
 
 /// <summary>
 /// The local pre-trade checks, as a pure function: the first failing check is the reason. Account
 /// limits are not here: they need the symbol's exposure budget (AccountBudget), checked after this.
+/// Positions are judged on the order's side at their worst: every resting order on that side fills
+/// and none on the other, so no order in which resting orders fill can take a position past a limit,
+/// and an order only counts as reducing if it reduces whatever else fills.
 /// </summary>
 public static class RiskGate
 {
@@ -38,7 +47,10 @@ public static class RiskGate
         if (intent.Type == OrderType.Limit && intent.LimitPrice is not > 0m) return OrderRejectReason.InvalidOrder;
 
         var signed = intent.Side.Sign() * intent.Quantity;
-        var reduces = Reduces(ctx.Position, signed);
+        var buy = intent.Side == Side.Buy;
+        var worst = buy ? ctx.Position + ctx.OpenBuy : ctx.Position - ctx.OpenSell;
+        var symbolWorst = buy ? ctx.SymbolPosition + ctx.SymbolOpenBuy : ctx.SymbolPosition - ctx.SymbolOpenSell;
+        var reduces = Reduces(worst, signed);
         var flattening = ctx.Flatten && reduces;
         if (ctx.State == TradingState.Halted && !flattening) return OrderRejectReason.KillSwitch;
         if (ctx.StrategyStopped && !flattening) return OrderRejectReason.StrategyHalted;
@@ -61,14 +73,15 @@ public static class RiskGate
         // An order that shrinks the position is always allowed past the position limits.
         if (!reduces)
         {
-            var after = Math.Abs(ctx.Position + signed);
-            if (after > Math.Abs(ctx.Position))
+            var after = Math.Abs(worst + signed);
+            if (after > Math.Abs(worst))
             {
                 if (after > limits.MaxPositionQuantity) return OrderRejectReason.MaxPosition;
                 if (after * reference > limits.MaxPositionNotional) return OrderRejectReason.MaxPositionNotional;
             }
-            var symbolAfter = Math.Abs(ctx.SymbolPosition + signed);
-            if (symbolAfter > Math.Abs(ctx.SymbolPosition) &&
+            // Closing a strategy's own position is never blocked by the others in the symbol.
+            var symbolAfter = Math.Abs(symbolWorst + signed);
+            if (symbolAfter > Math.Abs(symbolWorst) &&
                 (symbolAfter > limits.MaxSymbolPositionQuantity || symbolAfter * reference > limits.MaxSymbolPositionNotional))
                 return OrderRejectReason.MaxSymbolPosition;
         }

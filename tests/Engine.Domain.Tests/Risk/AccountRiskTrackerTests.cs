@@ -2,10 +2,11 @@ using Engine.Domain.Risk;
 
 namespace Engine.Domain.Tests.Risk;
 
+/// <summary>The risk supervisor's book-keeping for one account: P&amp;L, day boundaries, drawdown, verdicts, stale data.</summary>
 public sealed class AccountRiskTrackerTests
 {
     private static readonly TradingHours Ny = new(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), new TimeOnly(9, 30), new TimeOnly(16, 0));
-    private static readonly DateTime Open = new(2024, 3, 4, 14, 30, 0, DateTimeKind.Utc); // Monday 09:30 New York
+    private static readonly DateTime Open = new(2024, 3, 4, 14, 30, 0, DateTimeKind.Utc); // Monday 09:30 New York (EST)
 
     private static readonly AccountLimits Limits = AccountLimits.Default with
     {
@@ -17,8 +18,10 @@ public sealed class AccountRiskTrackerTests
         StaleDataAfter = TimeSpan.FromMinutes(2),
     };
 
-    private static SymbolRisk Report(string symbol, DateTime t, decimal realized, decimal unrealized, decimal gross = 1000m, bool exposed = true) =>
-        new(symbol, t, realized, unrealized, new Usage(gross, gross, 0m, 1), gross, t, exposed);
+    private static SymbolRisk Report(string symbol, DateTime t, decimal realized, decimal unrealized, decimal gross = 1000m, bool exposed = true, decimal? net = null, DateTime? lastData = null) =>
+        new(symbol, t, realized, unrealized, new Usage(gross, gross, 0m, 1), net ?? gross, lastData ?? t, exposed);
+
+    private static DateTime Utc(int y, int mo, int d, int h, int mi, int s = 0) => new(y, mo, d, h, mi, s, DateTimeKind.Utc);
 
     [Fact]
     public void Pnl_high_water_mark_and_drawdown_follow_the_reports()
@@ -32,6 +35,20 @@ public sealed class AccountRiskTrackerTests
         v = t.View();
         Assert.Equal((-100m, 200m, 300m, 100m), (v.Pnl, v.HighWaterMark, v.Drawdown, v.DailyLoss));
         Assert.Equal(TradingState.Active, t.Assess().State);
+        Assert.Equal(Open.AddMinutes(3), t.LatestTime);
+        Assert.Equal(2, t.Symbols.Count);
+    }
+
+    [Fact]
+    public void The_pnl_is_the_sum_of_each_symbols_latest_report_not_of_every_report()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open, 10m, 5m));
+        t.Update(Report("A", Open.AddSeconds(1), 12m, 1m));
+        t.Update(Report("B", Open.AddSeconds(2), -3m, 0m, gross: 2000m, net: -2000m));
+        var v = t.View();
+        Assert.Equal((9m, 1m, 10m), (v.Realized, v.Unrealized, v.Pnl));
+        Assert.Equal((3000m, -1000m, 2), (v.GrossExposure, v.NetExposure, v.OpenPositions));
     }
 
     [Fact]
@@ -40,13 +57,51 @@ public sealed class AccountRiskTrackerTests
         var t = new AccountRiskTracker(Limits, Ny);
         t.Update(Report("A", Open.AddMinutes(1), 0m, 0m));
         t.Update(Report("A", Open.AddMinutes(2), 0m, -399m));
-        Assert.Equal(TradingState.Active, t.Assess().State);
+        Assert.Equal(new RiskVerdict(TradingState.Active, null), t.Assess());
         t.Update(Report("A", Open.AddMinutes(3), 0m, -400m)); // drawdown 400 = 80% of 500
         Assert.Equal(TradingState.Reducing, t.Assess().State);
-        t.Update(Report("A", Open.AddMinutes(4), 0m, -500m));
+        Assert.Contains("drawdown", t.Assess().Reason);
+        t.Update(Report("A", Open.AddMinutes(4), 0m, -499.99m));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        t.Update(Report("A", Open.AddMinutes(5), 0m, -500m));
         var halted = t.Assess();
         Assert.Equal(TradingState.Halted, halted.State);
         Assert.Contains("drawdown", halted.Reason);
+        // Recovering lifts the verdict: the supervisor decides what it does with that.
+        t.Update(Report("A", Open.AddMinutes(6), 0m, 0m));
+        Assert.Equal(TradingState.Active, t.Assess().State);
+    }
+
+    [Fact]
+    public void Daily_loss_verdicts_reducing_at_the_fraction_halted_at_the_limit()
+    {
+        var t = new AccountRiskTracker(Limits with { MaxDrawdown = 1_000_000m }, Ny);
+        t.Update(Report("A", Open, 0m, 0m));
+        t.Update(Report("A", Open.AddMinutes(1), -799.99m, 0m));
+        Assert.Equal(TradingState.Active, t.Assess().State);
+        t.Update(Report("A", Open.AddMinutes(2), -800m, 0m));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        Assert.Contains("daily loss", t.Assess().Reason);
+        t.Update(Report("A", Open.AddMinutes(3), -999.99m, 0m));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        t.Update(Report("A", Open.AddMinutes(4), -1000m, 0m));
+        Assert.Equal(TradingState.Halted, t.Assess().State);
+        Assert.Contains("daily loss", t.Assess().Reason);
+    }
+
+    [Fact]
+    public void Drawdown_counts_from_the_intraday_high_water_mark_even_while_the_day_is_in_profit()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open, 0m, 0m));
+        t.Update(Report("A", Open.AddMinutes(1), 300m, 700m)); // high-water mark 1000
+        t.Update(Report("A", Open.AddMinutes(2), 300m, 250m)); // P&L 550: up on the day, 450 off the top
+        var v = t.View();
+        Assert.Equal((550m, 1000m, 450m, 0m), (v.Pnl, v.HighWaterMark, v.Drawdown, v.DailyLoss));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        t.Update(Report("A", Open.AddMinutes(3), 300m, 200m));
+        Assert.Equal(TradingState.Halted, t.Assess().State);
+        Assert.Contains("drawdown", t.Assess().Reason);
     }
 
     [Fact]
@@ -67,13 +122,95 @@ public sealed class AccountRiskTrackerTests
     }
 
     [Fact]
+    public void The_trading_day_is_the_new_york_date_not_the_utc_date()
+    {
+        var t = new AccountRiskTracker(Limits with { MaxDrawdown = 1_000_000m }, Ny);
+        t.Update(Report("A", Utc(2024, 3, 4, 20, 0), 0m, 0m));      // Monday 15:00 EST
+        t.Update(Report("A", Utc(2024, 3, 5, 1, 0), -900m, 0m));    // Tuesday in UTC, Monday 20:00 in New York
+        Assert.Equal((new DateOnly(2024, 3, 4), 0m, 900m), (t.View().TradingDay, t.View().DayStartPnl, t.View().DailyLoss));
+        t.Update(Report("A", Utc(2024, 3, 5, 4, 59, 59), -900m, 0m)); // Monday 23:59:59 EST
+        Assert.Equal(new DateOnly(2024, 3, 4), t.View().TradingDay);
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        t.Update(Report("A", Utc(2024, 3, 5, 5, 0), -900m, 0m));    // Tuesday 00:00 EST
+        Assert.Equal((new DateOnly(2024, 3, 5), -900m, 0m), (t.View().TradingDay, t.View().DayStartPnl, t.View().DailyLoss));
+        Assert.Equal(TradingState.Active, t.Assess().State);
+
+        // In summer (EDT, UTC-4) the New York midnight is 04:00Z.
+        var summer = new AccountRiskTracker(Limits, Ny);
+        summer.Update(Report("A", Utc(2024, 7, 1, 3, 59, 59), 0m, 0m));
+        Assert.Equal(new DateOnly(2024, 6, 30), summer.View().TradingDay);
+        summer.Update(Report("A", Utc(2024, 7, 1, 4, 0), 0m, 0m));
+        Assert.Equal(new DateOnly(2024, 7, 1), summer.View().TradingDay);
+
+        // Without trading hours the day is the UTC date.
+        var utc = new AccountRiskTracker(Limits, null);
+        utc.Update(Report("A", Utc(2024, 3, 5, 1, 0), 0m, 0m));
+        Assert.Equal(new DateOnly(2024, 3, 5), utc.View().TradingDay);
+    }
+
+    [Fact]
+    public void A_new_day_resets_the_high_water_mark_to_the_carried_over_pnl()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open, 0m, 0m));
+        t.Update(Report("A", Open.AddMinutes(10), 800m, 0m));
+        t.Update(Report("A", Open.AddMinutes(20), 400m, 0m));
+        Assert.Equal((800m, 400m), (t.View().HighWaterMark, t.View().Drawdown));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+
+        t.Update(Report("A", Open.AddDays(1), 400m, 0m));
+        var v = t.View();
+        Assert.Equal((400m, 400m, 0m, 0m), (v.DayStartPnl, v.HighWaterMark, v.Drawdown, v.DailyLoss));
+        Assert.Equal(TradingState.Active, t.Assess().State);
+        t.Update(Report("A", Open.AddDays(1).AddMinutes(1), 350m, 0m));
+        Assert.Equal((50m, 50m), (t.View().Drawdown, t.View().DailyLoss));
+    }
+
+    [Fact]
+    public void A_late_report_from_the_previous_day_does_not_turn_the_day_back()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open.AddDays(1), 100m, 0m));
+        t.Update(Report("B", Open, -50m, 0m)); // B was behind
+        var v = t.View();
+        Assert.Equal(new DateOnly(2024, 3, 5), v.TradingDay);
+        Assert.Equal((0m, 50m), (v.DayStartPnl, v.Pnl));
+        Assert.Equal(Open.AddDays(1), t.LatestTime);
+    }
+
+    [Fact]
     public void Exposure_past_a_limit_after_price_moves_means_reducing()
     {
         var t = new AccountRiskTracker(Limits, Ny);
-        t.Update(Report("A", Open, 0m, 0m, gross: 30_000m));
-        t.Update(Report("B", Open, 0m, 0m, gross: 20_001m));
+        t.Update(Report("A", Open, 0m, 0m, gross: 30_000m, net: 15_000m));
+        t.Update(Report("B", Open, 0m, 0m, gross: 20_000m, net: 15_000m));
+        Assert.Equal(TradingState.Active, t.Assess().State); // exactly at both limits
+        t.Update(Report("B", Open, 0m, 0m, gross: 20_001m, net: 0m));
         Assert.Equal(TradingState.Reducing, t.Assess().State);
-        Assert.Contains("exposure", t.Assess().Reason);
+        Assert.Contains("gross exposure", t.Assess().Reason);
+    }
+
+    [Fact]
+    public void Net_exposure_past_the_limit_on_either_side_means_reducing()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open, 0m, 0m, gross: 20_000m, net: -20_000m));
+        t.Update(Report("B", Open, 0m, 0m, gross: 10_000m, net: -10_000m));
+        Assert.Equal(TradingState.Active, t.Assess().State); // -30,000 is exactly at the limit
+        t.Update(Report("B", Open, 0m, 0m, gross: 10_001m, net: -10_001m));
+        Assert.Equal(TradingState.Reducing, t.Assess().State);
+        Assert.Contains("net exposure", t.Assess().Reason);
+        t.Update(Report("B", Open, 0m, 0m, gross: 10_001m, net: 10_001m));
+        Assert.Equal(TradingState.Active, t.Assess().State);
+    }
+
+    [Fact]
+    public void A_loss_limit_outranks_an_exposure_breach()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open, 0m, 0m, gross: 60_000m));
+        t.Update(Report("A", Open.AddMinutes(1), 0m, -1000m, gross: 60_000m));
+        Assert.Equal(TradingState.Halted, t.Assess().State);
     }
 
     [Fact]
@@ -87,20 +224,45 @@ public sealed class AccountRiskTrackerTests
         Assert.Empty(t.StaleSymbols(Open.AddHours(7)));                   // 16:30 New York: closed
         // The next morning counts from the open, not from yesterday's last bar.
         Assert.Empty(t.StaleSymbols(Open.AddDays(1).AddMinutes(1)));
+        Assert.Empty(t.StaleSymbols(Open.AddDays(1).AddMinutes(2)));
         Assert.Equal(new[] { "A" }, t.StaleSymbols(Open.AddDays(1).AddMinutes(2).AddSeconds(1)));
     }
 
     [Fact]
-    public void Scopes_parse_print_and_cover()
+    public void Stale_symbols_are_never_reported_on_a_weekend_or_before_the_open()
     {
-        foreach (var text in new[] { "engine", "account:main", "strategy:ma-cross", "symbol:BRK.A" })
-            Assert.Equal(text, RiskScope.Parse(text).ToString());
-        foreach (var bad in new[] { "", "global", "account:", "symbol", "desk:x", "symbol:A B" })
-            Assert.False(RiskScope.TryParse(bad, out _), bad);
-        Assert.True(RiskScope.Parse("account:main").Covers("main", "x", "Y"));
-        Assert.False(RiskScope.Parse("account:main").Covers("desk-b", "x", "Y"));
-        Assert.True(RiskScope.Parse("strategy:x").Covers("main", "x", "Y"));
-        Assert.False(RiskScope.Parse("symbol:Y").TouchesSymbol("Z"));
-        Assert.True(RiskScope.Parse("strategy:x").TouchesSymbol("Z"));
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Utc(2024, 3, 8, 20, 0), 0m, 0m)); // Friday 15:00 EST
+        Assert.Equal(new[] { "A" }, t.StaleSymbols(Utc(2024, 3, 8, 20, 59)));
+        Assert.Empty(t.StaleSymbols(Utc(2024, 3, 9, 16, 0)));   // Saturday
+        Assert.Empty(t.StaleSymbols(Utc(2024, 3, 10, 16, 0)));  // Sunday
+        Assert.Empty(t.StaleSymbols(Utc(2024, 3, 11, 13, 0)));  // Monday 09:00 EDT
+        Assert.Empty(t.StaleSymbols(Utc(2024, 3, 11, 13, 32))); // 2 minutes after the open (13:30Z after DST)
+        Assert.Equal(new[] { "A" }, t.StaleSymbols(Utc(2024, 3, 11, 13, 32, 1)));
+    }
+
+    [Fact]
+    public void Stale_symbols_need_an_exposure_and_some_data_and_fresh_data_clears_them()
+    {
+        var t = new AccountRiskTracker(Limits, Ny);
+        t.Update(Report("A", Open.AddMinutes(1), 0m, 0m));
+        t.Update(new SymbolRisk("B", Open.AddMinutes(1), 0m, 0m, new Usage(1000m, 1000m, 0m, 1), 1000m, null, true));
+        t.Update(Report("C", Open.AddMinutes(1), 0m, 0m, lastData: Open.AddMinutes(5)));
+        Assert.Equal(new[] { "A" }, t.StaleSymbols(Open.AddMinutes(4)));
+        t.Update(Report("A", Open.AddMinutes(4), 0m, 0m));
+        Assert.Empty(t.StaleSymbols(Open.AddMinutes(4)));
+        Assert.Equal(new[] { "A", "C" }, t.StaleSymbols(Open.AddMinutes(8)));
+        // No longer exposed: never stale.
+        t.Update(Report("A", Open.AddMinutes(4), 0m, 0m, exposed: false));
+        Assert.Equal(new[] { "C" }, t.StaleSymbols(Open.AddMinutes(8)));
+    }
+
+    [Fact]
+    public void Without_trading_hours_staleness_counts_at_any_time()
+    {
+        var t = new AccountRiskTracker(Limits, null);
+        t.Update(Report("A", Utc(2024, 3, 9, 12, 0), 0m, 0m)); // a Saturday
+        Assert.Empty(t.StaleSymbols(Utc(2024, 3, 9, 12, 2)));
+        Assert.Equal(new[] { "A" }, t.StaleSymbols(Utc(2024, 3, 9, 12, 2, 1)));
     }
 }
