@@ -22,16 +22,16 @@ public interface IWithAccount
 /// </summary>
 public sealed class RiskSupervisor : ReceiveActor, IWithTimers
 {
-    /// <summary>A symbol (re)started: answered with its first BudgetGranted.</summary>
-    public sealed record RegisterSymbol(string Account, string Symbol, Usage Usage) : IWithAccount;
+    /// <summary>A symbol (re)started: answered with its first BudgetGranted. Incarnation is new at every start.</summary>
+    public sealed record RegisterSymbol(string Account, string Symbol, Usage Usage, long Incarnation) : IWithAccount;
 
-    public sealed record RequestBudget(string Account, string Symbol, Credit Wanted) : IWithAccount;
+    public sealed record RequestBudget(string Account, string Symbol, Credit Wanted, long Incarnation) : IWithAccount;
 
     /// <summary>Credit the symbol has already stopped counting on.</summary>
-    public sealed record ReturnBudget(string Account, string Symbol, Credit Returned) : IWithAccount;
+    public sealed record ReturnBudget(string Account, string Symbol, Credit Returned, long Incarnation) : IWithAccount;
 
     /// <summary>Initial: the answer to RegisterSymbol, which replaces whatever the symbol held.</summary>
-    public sealed record BudgetGranted(string Account, Credit Grant, bool Initial);
+    public sealed record BudgetGranted(string Account, Credit Grant, bool Initial, long Incarnation);
 
     /// <summary>A symbol's P&amp;L, exposure and data time for this account, sent when they change (at most once per market event).</summary>
     public sealed record SymbolRiskUpdate(string Account, SymbolRisk Risk) : IWithAccount;
@@ -65,9 +65,11 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _pool = new AccountBudgetPool(limits);
         _tracker = new AccountRiskTracker(limits, hours);
 
-        Receive<RegisterSymbol>(r => Sender.Tell(new BudgetGranted(_account, _pool.Register(r.Symbol, r.Usage), Initial: true)));
-        Receive<RequestBudget>(r => Sender.Tell(new BudgetGranted(_account, _pool.Grant(r.Symbol, r.Wanted), Initial: false)));
-        Receive<ReturnBudget>(r => _pool.Return(r.Symbol, r.Returned));
+        Receive<RegisterSymbol>(r => Sender.Tell(
+            new BudgetGranted(_account, _pool.Register(r.Symbol, r.Usage, r.Incarnation), Initial: true, r.Incarnation)));
+        Receive<RequestBudget>(r => Sender.Tell(
+            new BudgetGranted(_account, _pool.Grant(r.Symbol, r.Wanted, r.Incarnation), Initial: false, r.Incarnation)));
+        Receive<ReturnBudget>(r => _pool.Return(r.Symbol, r.Returned, r.Incarnation));
         Receive<SymbolRiskUpdate>(Handle);
         Receive<GetAccountRisk>(_ => Sender.Tell(Report()));
         Receive<Check>(_ => CheckStaleData());

@@ -74,6 +74,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private readonly SortedDictionary<string, SymbolBudget> _budgets = new(StringComparer.Ordinal);
     private readonly HashSet<string> _awaitingInitialGrant = new(StringComparer.Ordinal);
     private readonly TimeSpan _keepMessages;
+    // New at every start, so the supervisor can tell this start's budget messages from an earlier one's.
+    private readonly long _incarnation = Random.Shared.NextInt64(1, long.MaxValue);
     private SymbolState _state;
     private KillSwitchActor.Status? _status;
     private long _recoveredWatermark;
@@ -133,7 +135,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         {
             _budgets[account] = new SymbolBudget();
             _awaitingInitialGrant.Add(account);
-            _risk.Tell(new RiskSupervisor.RegisterSymbol(account, _symbol, UsageOf(account, new List<ISymbolEvent>())));
+            _risk.Tell(new RiskSupervisor.RegisterSymbol(account, _symbol, UsageOf(account, new List<ISymbolEvent>()), _incarnation));
         }
         if (_recoveredWatermark > 0)
             _log.Info("{0} recovered: watermark {1}, {2} open orders", _symbol, _recoveredWatermark, _state.OpenOrders.Count);
@@ -362,8 +364,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             var usage = UsageOf(account, none);
             var (orders, messages) = AccountMessages(account, none);
             var chunk = _settings.Risk.Account(account).Chunk;
-            if (budget.GiveBack(usage, chunk) is { } back) _risk.Tell(new RiskSupervisor.ReturnBudget(account, _symbol, back));
-            if (budget.WantMore(usage, orders, messages, chunk) is { } want) _risk.Tell(new RiskSupervisor.RequestBudget(account, _symbol, want));
+            if (budget.GiveBack(usage, chunk) is { } back) _risk.Tell(new RiskSupervisor.ReturnBudget(account, _symbol, back, _incarnation));
+            if (budget.WantMore(usage, orders, messages, chunk) is { } want) _risk.Tell(new RiskSupervisor.RequestBudget(account, _symbol, want, _incarnation));
             _risk.Tell(new RiskSupervisor.SymbolRiskUpdate(account, RiskOf(account, usage)));
         }
     }
@@ -451,7 +453,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private void Handle(RiskSupervisor.BudgetGranted g)
     {
-        if (!_budgets.TryGetValue(g.Account, out var budget)) return;
+        if (g.Incarnation != _incarnation || !_budgets.TryGetValue(g.Account, out var budget)) return;
         if (g.Initial)
         {
             // The answer to RegisterSymbol replaces what was held, even when it comes after the start timeout.

@@ -120,6 +120,7 @@ public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, 
 public sealed class AccountBudgetPool
 {
     private readonly SortedDictionary<string, Credit> _granted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _incarnations = new(StringComparer.Ordinal);
 
     public AccountBudgetPool(AccountLimits limits) => Limits = limits;
 
@@ -136,8 +137,11 @@ public sealed class AccountBudgetPool
     /// quotas stay, because its journaled recent messages still count against them. Answers the
     /// symbol's first grant: enough for its current usage plus one chunk, as far as the pool allows.
     /// </summary>
-    public Credit Register(string symbol, Usage usage)
+    /// <param name="incarnation">Identifies this start of the symbol: requests and returns sent by an
+    /// earlier one (still in flight, e.g. from a node the symbol has left) are then ignored.</param>
+    public Credit Register(string symbol, Usage usage, long incarnation = 0)
     {
+        _incarnations[symbol] = incarnation;
         var kept = _granted.GetValueOrDefault(symbol);
         _granted[symbol] = Credit.Zero with { Orders = kept.Orders, Messages = kept.Messages };
         var chunk = Limits.Chunk;
@@ -145,25 +149,30 @@ public sealed class AccountBudgetPool
             usage.Gross + chunk.Gross, usage.Long + chunk.Long, usage.Short + chunk.Short,
             usage.Positions + chunk.Positions,
             Math.Max(0, chunk.Orders - kept.Orders), Math.Max(0, chunk.Messages - kept.Messages));
-        var grant = Grant(symbol, wanted);
+        var grant = Grant(symbol, wanted, incarnation);
         // The symbol's view starts from zero: tell it the quotas it keeps as well.
         return grant with { Orders = grant.Orders + kept.Orders, Messages = grant.Messages + kept.Messages };
     }
 
     /// <summary>Grants as much of what is wanted as is unallocated, recording it before it is sent.</summary>
-    public Credit Grant(string symbol, Credit wanted)
+    public Credit Grant(string symbol, Credit wanted, long incarnation = 0)
     {
+        if (!Current(symbol, incarnation)) return Credit.Zero;
         var grant = Credit.Min(Credit.NonNegative(wanted), Available);
         _granted[symbol] = _granted.GetValueOrDefault(symbol) + grant;
         return grant;
     }
 
     /// <summary>Takes back exposure credit the symbol has already stopped counting on.</summary>
-    public void Return(string symbol, Credit returned)
+    public void Return(string symbol, Credit returned, long incarnation = 0)
     {
+        if (!Current(symbol, incarnation)) return;
         var exposure = Credit.NonNegative(returned with { Orders = 0, Messages = 0 });
         _granted[symbol] = Credit.NonNegative(_granted.GetValueOrDefault(symbol) - exposure);
     }
+
+    private bool Current(string symbol, long incarnation) =>
+        !_incarnations.TryGetValue(symbol, out var current) || current == incarnation;
 }
 
 /// <summary>

@@ -360,8 +360,13 @@ public sealed class RiskGateTests
         {
             var ctx = Ok with
             {
-                Position = position, OpenBuy = openBuy, OpenSell = openSell,
-                SymbolPosition = position, SymbolOpenBuy = openBuy, SymbolOpenSell = openSell, OpenOrders = 0,
+                Position = position,
+                OpenBuy = openBuy,
+                OpenSell = openSell,
+                SymbolPosition = position,
+                SymbolOpenBuy = openBuy,
+                SymbolOpenSell = openSell,
+                OpenOrders = 0,
             };
             if (Check(Intent(side, qty), ctx, limits) is not null) return false;
             if (side == Side.Buy) openBuy += qty;
