@@ -158,10 +158,11 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             foreach (var side in Enum.GetValues<Side>())
                 foreach (var type in Enum.GetValues<OrderType>())
                     foreach (var limit in new decimal?[] { null, d })
-                    {
-                        var order = new Order("SYM-1", "strat", "SYM", side, d, type, limit, T, long.MaxValue);
-                        AssertOrder(order, RoundTrip(new OrderAccepted(order)).Order);
-                    }
+                        foreach (var flatten in new[] { false, true })
+                        {
+                            var order = new Order("SYM-1", "strat", "SYM", side, d, type, limit, T, long.MaxValue, flatten);
+                            AssertOrder(order, RoundTrip(new OrderAccepted(order)).Order);
+                        }
     }
 
     [Fact]
@@ -185,6 +186,27 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             AssertBits(d, back.Quantity);
             AssertBits(d, back.LimitPrice!.Value);
         }
+    }
+
+    [Fact]
+    public void Reject_reasons_are_written_with_their_wire_numbers_in_declaration_order()
+    {
+        // The C# enum is journaled by wire number: reason n (0-based) is wire number n + 1, 0 is
+        // UNSPECIFIED. The explicit maps must agree with that, and the proto must have no extra value.
+        var s = Serializer(Rejected);
+        var reasons = Enum.GetValues<OrderRejectReason>();
+        foreach (var reason in reasons)
+        {
+            var wire = P.OrderRejected.Parser.ParseFrom(s.ToBinary(Rejected with { Reason = reason })).Reason;
+            Assert.Equal((int)reason + 1, (int)wire);
+            var p = P.OrderRejected.Parser.ParseFrom(s.ToBinary(Rejected));
+            p.Reason = (P.RejectReason)((int)reason + 1);
+            Assert.Equal(reason, Assert.IsType<OrderRejected>(s.FromBinary(p.ToByteArray(), "OR")).Reason);
+        }
+        Assert.Equal(reasons.Length + 1, Enum.GetValues<P.RejectReason>().Length);
+        Assert.Equal(22, reasons.Length);
+        Assert.Equal(17, (int)P.RejectReason.DuplicateOrder);
+        Assert.Equal(22, (int)P.RejectReason.AccountMessageRate);
     }
 
     [Fact]
@@ -316,6 +338,10 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
         snap.Books[1].Rejections[0].Reason = (P.RejectReason)42;
         Check(snap, "SNAP", "SymbolSnapshot.books['sma-cross'].rejections.reason");
+
+        snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
+        snap.RecentMessages[1].Messages[2].Side = P.Side.Unspecified;
+        Check(snap, "SNAP", "SymbolSnapshot.recent_messages['sma-cross'][2].side");
     }
 
     [Fact]
@@ -344,6 +370,22 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
         snap.Books.Add(snap.Books[0]);
         Assert.Contains("duplicate", Assert.Throws<SerializationException>(() => s.FromBinary(snap.ToByteArray(), "SNAP")).Message);
+
+        snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
+        snap.RecentMessages[0].Messages[0].Quantity = null;
+        Assert.Contains("SymbolSnapshot.recent_messages['momentum'][0].quantity",
+            Assert.Throws<SerializationException>(() => s.FromBinary(snap.ToByteArray(), "SNAP")).Message);
+
+        snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
+        snap.RecentMessages[0].Messages[0].TimeTicks = -5;
+        Assert.Contains("SymbolSnapshot.recent_messages['momentum'][0].time_ticks",
+            Assert.Throws<SerializationException>(() => s.FromBinary(snap.ToByteArray(), "SNAP")).Message);
+
+        // A strategy in both the legacy times (6) and the messages (8) is ambiguous: refused, not merged.
+        snap = P.SymbolSnapshot.Parser.ParseFrom(s.ToBinary(Snapshot));
+        snap.RecentOrders.Add(new P.RecentOrders { StrategyId = "momentum", TimesTicks = { T.Ticks } });
+        Assert.Contains("duplicate strategy_id 'momentum'",
+            Assert.Throws<SerializationException>(() => s.FromBinary(snap.ToByteArray(), "SNAP")).Message);
 
         Assert.Contains("'OC'", Assert.Throws<SerializationException>(() => s.FromBinary(new byte[] { 0xFF, 0xFF }, "OC")).Message);
     }
