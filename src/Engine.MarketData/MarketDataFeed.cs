@@ -5,9 +5,6 @@ using Engine.Domain.MarketData;
 
 namespace Engine.MarketData;
 
-/// <summary>An accepted market event with its position in the merged feed: 1-based and gap-free.</summary>
-public sealed record SequencedEvent(long Sequence, MarketEvent Event);
-
 /// <summary>
 /// Merges sources into one time-ordered, validated, sequenced feed. Order: event time, then source
 /// index, then order within the source; so the same inputs always give the same sequence, and a

@@ -21,3 +21,6 @@ public sealed record TradeBar(
 {
     public DateTime Start => Time - Period;
 }
+
+/// <summary>An accepted market event with its position in the merged feed: 1-based and gap-free.</summary>
+public sealed record SequencedEvent(long Sequence, MarketEvent Event);

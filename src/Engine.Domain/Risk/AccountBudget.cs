@@ -13,7 +13,6 @@ namespace Engine.Domain.Risk;
 /// <param name="MaxDrawdown">Fall from the intraday high-water mark of P&amp;L that engages the kill switch.</param>
 /// <param name="ReduceAtFraction">At this fraction of either loss limit the account moves to REDUCING.</param>
 /// <param name="FlattenOnBreach">Whether the automatic kill switch also flattens the account's positions.</param>
-/// <param name="BudgetChunkFraction">Share of each account limit a symbol is granted at a time.</param>
 /// <param name="StaleDataAfter">Market data older than this, for a symbol with a position during trading hours, engages the kill switch for it.</param>
 public sealed record AccountLimits(
     decimal MaxGrossExposure,
@@ -26,24 +25,14 @@ public sealed record AccountLimits(
     decimal MaxDrawdown,
     decimal ReduceAtFraction,
     bool FlattenOnBreach,
-    decimal BudgetChunkFraction,
     TimeSpan StaleDataAfter)
 {
     public static readonly AccountLimits Default = new(
         5_000_000m, 2_500_000m, 100, 1_000, 2_000, TimeSpan.FromMinutes(1),
-        100_000m, 150_000m, 0.8m, true, 0.1m, TimeSpan.FromMinutes(2));
+        100_000m, 150_000m, 0.8m, true, TimeSpan.FromMinutes(2));
 
     /// <summary>Everything the account may use, as one credit.</summary>
     public Credit Total => new(MaxGrossExposure, MaxNetExposure, MaxNetExposure, MaxOpenPositions, MaxOrdersPerWindow, MaxMessagesPerWindow);
-
-    /// <summary>What a symbol is granted at a time: BudgetChunkFraction of each limit, at least one of each count.</summary>
-    public Credit Chunk => new(
-        MaxGrossExposure * BudgetChunkFraction,
-        MaxNetExposure * BudgetChunkFraction,
-        MaxNetExposure * BudgetChunkFraction,
-        Math.Max(1, (int)(MaxOpenPositions * BudgetChunkFraction)),
-        Math.Max(1, (int)(MaxOrdersPerWindow * BudgetChunkFraction)),
-        Math.Max(1, (int)(MaxMessagesPerWindow * BudgetChunkFraction)));
 }
 
 /// <summary>
@@ -85,7 +74,9 @@ public readonly record struct Leg(decimal Position, decimal OpenBuy, decimal Ope
 /// </summary>
 public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, int Positions)
 {
-    public static Usage Of(IEnumerable<Leg> legs, decimal price)
+    public static Usage Of(IEnumerable<Leg> legs, decimal price) => Of(legs.ToArray(), price);
+
+    public static Usage Of(ReadOnlySpan<Leg> legs, decimal price)
     {
         decimal gross = 0m, longWorst = 0m, shortWorst = 0m;
         var positions = 0;
@@ -102,185 +93,80 @@ public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, 
     }
 }
 
+
 /// <summary>
-/// The supervisor's side of the exposure budget: it owns an account's limits and lends shares of
-/// them to symbols.
-///
-/// INVARIANT (design rule 2): at every instant, the sum over symbols of the credit each symbol holds
-/// is at most the account's Total. It holds because credit only moves in two ways, each of which
-/// gives it up before the other side can use it: the pool records a grant before sending it (so a
-/// grant in flight is already counted here), and a symbol subtracts a return from what it holds
-/// before sending it (so a return in flight is still counted here). An order is accepted only if it
-/// leaves its symbol's usage within the credit the symbol holds, or does not increase that usage
-/// (SymbolBudget.Check). Therefore no interleaving of orders across symbols takes the account's
-/// usage past a limit; only price moves can, and the supervisor answers those with REDUCING.
-/// Order and message quotas are never returned: messages sent in the current window still count
-/// against the symbol that sent them, so re-lending that quota could break the rate limit.
+/// What one symbol uses of an account at a time-slice boundary (exposure at its price, open
+/// positions, orders and messages in the account's rate window), and what its waiting orders need
+/// on top of that.
 /// </summary>
-public sealed class AccountBudgetPool
+public readonly record struct CreditDemand(string Symbol, Credit Used, Credit Wanted);
+
+/// <summary>
+/// The supervisor's side of the exposure budget (design rule 2): at each time-slice boundary it
+/// re-divides an account's limits among its symbols, which then spend their share locally for the
+/// whole next slice without asking anyone.
+///
+/// Every symbol is idle at a boundary and has just reported exactly what it uses, so the
+/// allocation is absolute, not a loan: each symbol keeps what it uses, waiting orders are granted
+/// what they need in symbol order as long as the account's free room covers each in full, and what
+/// is left is shared equally (rounded down). Hence the INVARIANT: the allocations never add up to
+/// more than the account's limits (component by component, unless price moves alone have already
+/// carried the usage past a limit, in which case nobody may increase it). A symbol accepts an
+/// order only if it keeps its usage within its allocation or does not increase it, so no
+/// interleaving of orders across symbols within a slice takes the account past a limit. And no
+/// starvation: an order that fits the account's free room is granted at the next boundary, and
+/// unused shares return to the pool by themselves because the next allocation starts from usage.
+/// </summary>
+public static class AccountAllocator
 {
-    private readonly SortedDictionary<string, Credit> _granted = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _incarnations = new(StringComparer.Ordinal);
-
-    public AccountBudgetPool(AccountLimits limits) => Limits = limits;
-
-    public AccountLimits Limits { get; }
-
-    public IReadOnlyDictionary<string, Credit> Granted => _granted;
-
-    public Credit Allocated => _granted.Values.Aggregate(Credit.Zero, (a, b) => a + b);
-
-    public Credit Available => Credit.NonNegative(Limits.Total - Allocated);
-
-    /// <summary>
-    /// A symbol (re)starts: it holds nothing, so its earlier exposure credit is free again. Its rate
-    /// quotas stay, because its journaled recent messages still count against them. Answers the
-    /// symbol's first grant: enough for its current usage plus one chunk, as far as the pool allows.
-    /// </summary>
-    /// <param name="incarnation">Identifies this start of the symbol: requests and returns sent by an
-    /// earlier one (still in flight, e.g. from a node the symbol has left) are then ignored.</param>
-    public Credit Register(string symbol, Usage usage, long incarnation = 0)
+    public static Credit[] Allocate(AccountLimits limits, IReadOnlyList<CreditDemand> demands)
     {
-        _incarnations[symbol] = incarnation;
-        var kept = _granted.GetValueOrDefault(symbol);
-        _granted[symbol] = Credit.Zero with { Orders = kept.Orders, Messages = kept.Messages };
-        var chunk = Limits.Chunk;
-        var wanted = new Credit(
-            usage.Gross + chunk.Gross, usage.Long + chunk.Long, usage.Short + chunk.Short,
-            usage.Positions + chunk.Positions,
-            Math.Max(0, chunk.Orders - kept.Orders), Math.Max(0, chunk.Messages - kept.Messages));
-        var grant = Grant(symbol, wanted, incarnation);
-        // The symbol's view starts from zero: tell it the quotas it keeps as well.
-        return grant with { Orders = grant.Orders + kept.Orders, Messages = grant.Messages + kept.Messages };
+        var n = demands.Count;
+        var result = new Credit[n];
+        if (n == 0) return result;
+        var used = Credit.Zero;
+        for (var i = 0; i < n; i++) used += demands[i].Used;
+        var free = Credit.NonNegative(limits.Total - used);
+        for (var i = 0; i < n; i++)
+        {
+            result[i] = demands[i].Used;
+            var want = Credit.NonNegative(demands[i].Wanted);
+            if (want.IsZero || !want.FitsIn(free)) continue;
+            result[i] += want;
+            free -= want;
+        }
+        var share = new Credit(
+            Down(free.Gross / n), Down(free.Long / n), Down(free.Short / n),
+            free.Positions / n, free.Orders / n, free.Messages / n);
+        for (var i = 0; i < n; i++) result[i] += share;
+        return result;
     }
 
-    /// <summary>Grants as much of what is wanted as is unallocated, recording it before it is sent.</summary>
-    public Credit Grant(string symbol, Credit wanted, long incarnation = 0)
-    {
-        if (!Current(symbol, incarnation)) return Credit.Zero;
-        var grant = Credit.Min(Credit.NonNegative(wanted), Available);
-        _granted[symbol] = _granted.GetValueOrDefault(symbol) + grant;
-        return grant;
-    }
-
-    /// <summary>Takes back exposure credit the symbol has already stopped counting on.</summary>
-    public void Return(string symbol, Credit returned, long incarnation = 0)
-    {
-        if (!Current(symbol, incarnation)) return;
-        var exposure = Credit.NonNegative(returned with { Orders = 0, Messages = 0 });
-        _granted[symbol] = Credit.NonNegative(_granted.GetValueOrDefault(symbol) - exposure);
-    }
-
-    private bool Current(string symbol, long incarnation) =>
-        !_incarnations.TryGetValue(symbol, out var current) || current == incarnation;
+    // Shares are rounded down so that together they never exceed what was free.
+    private static decimal Down(decimal d) => decimal.Round(d, 4, MidpointRounding.ToZero);
 }
 
-/// <summary>
-/// A symbol's side of the exposure budget for one account: spends the credit it holds locally,
-/// asks for more ahead of need, and gives back what it does not need. Never waits on the supervisor:
-/// an order beyond the credit held is refused, not queued.
-/// </summary>
-public sealed class SymbolBudget
+/// <summary>The symbol's side of the exposure budget: an order against the credit it was allocated.</summary>
+public static class SymbolCredit
 {
-    private Credit _shortfall;
-
-    public Credit Held { get; private set; }
-
-    /// <summary>A request is in flight; no second one is sent until it is answered.</summary>
-    public bool Requesting { get; private set; }
-
     /// <summary>
-    /// Judges an order by the usage before and after it and the account messages this symbol sent in
-    /// the window. A refusal remembers how much was missing, so the next request asks for at least that.
+    /// Judges an order by the account usage before and after it and the account messages this
+    /// symbol sent in the window: the first account limit it would take past the credit held, or
+    /// null. An order that does not increase a component never fails on it.
     /// </summary>
-    public OrderRejectReason? Check(Usage before, Usage after, int ordersInWindow, int messagesInWindow)
+    public static OrderRejectReason? Check(Credit held, Usage before, Usage after, int ordersInWindow, int messagesInWindow)
     {
-        if (after.Gross > Held.Gross && after.Gross > before.Gross)
-        {
-            _shortfall = _shortfall with { Gross = Math.Max(_shortfall.Gross, after.Gross - Held.Gross) };
-            return OrderRejectReason.AccountGrossExposure;
-        }
-        if ((after.Long > Held.Long && after.Long > before.Long) || (after.Short > Held.Short && after.Short > before.Short))
-        {
-            _shortfall = _shortfall with
-            {
-                Long = Math.Max(_shortfall.Long, after.Long - Held.Long),
-                Short = Math.Max(_shortfall.Short, after.Short - Held.Short),
-            };
+        if (after.Gross > held.Gross && after.Gross > before.Gross) return OrderRejectReason.AccountGrossExposure;
+        if ((after.Long > held.Long && after.Long > before.Long) || (after.Short > held.Short && after.Short > before.Short))
             return OrderRejectReason.AccountNetExposure;
-        }
-        if (after.Positions > Held.Positions && after.Positions > before.Positions)
-        {
-            _shortfall = _shortfall with { Positions = Math.Max(_shortfall.Positions, after.Positions - Held.Positions) };
-            return OrderRejectReason.MaxOpenPositions;
-        }
-        if (ordersInWindow >= Held.Orders)
-        {
-            _shortfall = _shortfall with { Orders = Math.Max(_shortfall.Orders, 1) };
-            return OrderRejectReason.AccountOrderRate;
-        }
-        if (messagesInWindow >= Held.Messages)
-        {
-            _shortfall = _shortfall with { Messages = Math.Max(_shortfall.Messages, 1) };
-            return OrderRejectReason.AccountMessageRate;
-        }
+        if (after.Positions > held.Positions && after.Positions > before.Positions) return OrderRejectReason.MaxOpenPositions;
+        if (ordersInWindow >= held.Orders) return OrderRejectReason.AccountOrderRate;
+        if (messagesInWindow >= held.Messages) return OrderRejectReason.AccountMessageRate;
         return null;
     }
 
-    /// <summary>
-    /// When less than half a chunk of anything is left, asks for a chunk of it, and for at least what
-    /// a refused order was missing. Returns the request to send, or null.
-    /// </summary>
-    public Credit? WantMore(Usage usage, int ordersInWindow, int messagesInWindow, Credit chunk)
-    {
-        if (Requesting) return null;
-        var ahead = new Credit(
-            Held.Gross - usage.Gross < chunk.Gross / 2 ? chunk.Gross : 0m,
-            Held.Long - usage.Long < chunk.Long / 2 ? chunk.Long : 0m,
-            Held.Short - usage.Short < chunk.Short / 2 ? chunk.Short : 0m,
-            Held.Positions - usage.Positions < Math.Max(1, chunk.Positions / 2) ? chunk.Positions : 0,
-            Held.Orders - ordersInWindow < Math.Max(1, chunk.Orders / 2) ? chunk.Orders : 0,
-            Held.Messages - messagesInWindow < Math.Max(1, chunk.Messages / 2) ? chunk.Messages : 0);
-        var s = _shortfall;
-        var want = new Credit(
-            Math.Max(ahead.Gross, s.Gross), Math.Max(ahead.Long, s.Long), Math.Max(ahead.Short, s.Short),
-            Math.Max(ahead.Positions, s.Positions), Math.Max(ahead.Orders, s.Orders), Math.Max(ahead.Messages, s.Messages));
-        if (want.IsZero) return null;
-        _shortfall = Credit.Zero;
-        Requesting = true;
-        return want;
-    }
-
-    /// <summary>
-    /// Exposure credit beyond two chunks of headroom, down to one chunk: subtracted from what is
-    /// held here first, then to be sent to the supervisor. Null when there is nothing to give back.
-    /// </summary>
-    public Credit? GiveBack(Usage usage, Credit chunk)
-    {
-        var giveBack = new Credit(
-            Excess(Held.Gross - usage.Gross, chunk.Gross),
-            Excess(Held.Long - usage.Long, chunk.Long),
-            Excess(Held.Short - usage.Short, chunk.Short),
-            (int)Excess(Held.Positions - usage.Positions, chunk.Positions),
-            0, 0);
-        if (giveBack.IsZero) return null;
-        Held -= giveBack;
-        return giveBack;
-    }
-
-    public void OnGranted(Credit grant)
-    {
-        Held += grant;
-        Requesting = false;
-    }
-
-    /// <summary>A new supervisor incarnation: everything held so far was forgotten by the pool.</summary>
-    public void Reset()
-    {
-        Held = Credit.Zero;
-        _shortfall = Credit.Zero;
-        Requesting = false;
-    }
-
-    private static decimal Excess(decimal free, decimal chunk) => free > 2 * chunk ? free - chunk : 0m;
+    /// <summary>What an order adds to the account's usage: the increases of exposure and positions, one order and one message.</summary>
+    public static Credit Need(Usage before, Usage after) => new(
+        Math.Max(0m, after.Gross - before.Gross), Math.Max(0m, after.Long - before.Long), Math.Max(0m, after.Short - before.Short),
+        Math.Max(0, after.Positions - before.Positions), 1, 1);
 }

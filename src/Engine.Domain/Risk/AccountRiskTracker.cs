@@ -10,6 +10,10 @@ public readonly record struct SymbolRisk(
     string Symbol, DateTime Time, decimal Realized, decimal Unrealized, Usage Usage, decimal NetExposure,
     DateTime? LastData, bool Exposed);
 
+/// <summary>What an AccountRiskTracker knows: each symbol's last report, the trading day and its P&amp;L marks.</summary>
+public sealed record TrackerState(
+    IReadOnlyList<SymbolRisk> Symbols, DateOnly? Day, decimal DayStart, decimal HighWater, DateTime? LatestTime);
+
 /// <summary>The account as its supervisor sees it.</summary>
 public sealed record AccountRiskView(
     decimal Realized, decimal Unrealized, decimal Pnl, decimal DayStartPnl, decimal HighWaterMark,
@@ -43,19 +47,40 @@ public sealed class AccountRiskTracker
     /// <summary>The newest market time any symbol has reported; null before any report.</summary>
     public DateTime? LatestTime { get; private set; }
 
+    /// <summary>
+    /// A time-slice boundary at this market time: a new trading day starts from the P&amp;L carried
+    /// over from the last one.
+    /// </summary>
+    public void BeginBoundary(DateTime time)
+    {
+        var day = _hours?.TradingDay(time) ?? DateOnly.FromDateTime(time);
+        if (_day is not null && day <= _day) return;
+        _day = day;
+        _dayStart = Pnl();
+        _highWater = _dayStart;
+    }
+
+    /// <summary>A symbol's report at the boundary.</summary>
     public void Update(SymbolRisk report)
     {
-        var day = _hours?.TradingDay(report.Time) ?? DateOnly.FromDateTime(report.Time);
-        if (_day is null || day > _day)
-        {
-            // A new trading day starts from the P&L carried over from the last.
-            _day = day;
-            _dayStart = Pnl();
-            _highWater = _dayStart;
-        }
         _symbols[report.Symbol] = report;
         if (LatestTime is null || report.Time > LatestTime) LatestTime = report.Time;
-        _highWater = Math.Max(_highWater, Pnl());
+    }
+
+    /// <summary>All of the boundary's reports are in: the high-water mark is judged on the account's P&amp;L now.</summary>
+    public void EndBoundary() => _highWater = Math.Max(_highWater, Pnl());
+
+    /// <summary>Everything the tracker knows, for a checkpoint.</summary>
+    public TrackerState Save() => new(_symbols.Values.ToArray(), _day, _dayStart, _highWater, LatestTime);
+
+    public void Restore(TrackerState state)
+    {
+        _symbols.Clear();
+        foreach (var s in state.Symbols) _symbols[s.Symbol] = s;
+        _day = state.Day;
+        _dayStart = state.DayStart;
+        _highWater = state.HighWater;
+        LatestTime = state.LatestTime;
     }
 
     public AccountRiskView View()

@@ -1,26 +1,36 @@
 using Engine.Domain.Risk;
 using Engine.Domain.Trading;
 
-namespace Engine.Actors.Symbols;
+namespace Engine.Domain.Symbols;
 
 /// <summary>Per-strategy book-keeping within one symbol.</summary>
 public sealed record StrategyBook(
     Position Position, long OrdersAccepted, long Fills, long Cancels,
-    IReadOnlyDictionary<OrderRejectReason, long> Rejections)
+    IReadOnlyDictionary<OrderRejectReason, long> Rejections, long Deferrals = 0)
 {
     public static readonly StrategyBook Empty = new(Position.Flat, 0, 0, 0, new Dictionary<OrderRejectReason, long>());
 }
 
 /// <summary>
 /// The journaled state of one symbol: everything here is derived only from ISymbolEvents, so
-/// recovery (snapshot + replay) rebuilds it exactly. Transient market state (last price, bars,
-/// strategy targets) lives in the actor and is rebuilt from the feed.
+/// recovery (snapshot + events) rebuilds it exactly. Transient market state (last price, bars,
+/// strategy targets, trading states, credit) lives in SymbolCore and is rebuilt from the feed.
+/// Resting quantities per strategy are kept as running totals, so the risk checks of an order
+/// never walk the order list.
 /// </summary>
 public sealed class SymbolState
 {
+    private sealed class OpenTotals
+    {
+        public decimal Buy;
+        public decimal Sell;
+        public int Count;
+    }
+
     // A list, not a dictionary: matching walks open orders in acceptance order, deterministically.
     private readonly List<Order> _openOrders = new();
     private readonly SortedDictionary<string, StrategyBook> _books = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OpenTotals> _open = new(StringComparer.Ordinal);
     // Orders and cancels per strategy, oldest first, for the rate limits and the duplicate guard.
     private readonly Dictionary<string, List<OrderMessage>> _recentMessages = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _stopped = new(StringComparer.Ordinal);
@@ -29,7 +39,7 @@ public sealed class SymbolState
 
     public string Symbol { get; }
 
-    /// <summary>Highest FeedSeq of any applied event: market events up to here are fully processed.</summary>
+    /// <summary>Highest FeedSeq of any applied event.</summary>
     public long Watermark { get; private set; }
 
     /// <summary>Counter behind deterministic order ids.</summary>
@@ -46,6 +56,13 @@ public sealed class SymbolState
     public IReadOnlyList<OrderMessage> RecentMessages(string strategyId) =>
         _recentMessages.TryGetValue(strategyId, out var l) ? l : Array.Empty<OrderMessage>();
 
+    /// <summary>The strategy's filled position and resting buy and sell quantities.</summary>
+    public Leg LegOf(string strategyId) => _open.TryGetValue(strategyId, out var o)
+        ? new Leg(Book(strategyId).Position.Quantity, o.Buy, o.Sell)
+        : new Leg(Book(strategyId).Position.Quantity, 0m, 0m);
+
+    public int OpenOrderCount(string strategyId) => _open.TryGetValue(strategyId, out var o) ? o.Count : 0;
+
     public string NextOrderId() => $"{Symbol}-{OrderCounter + 1}";
 
     /// <param name="keepMessages">How long a sent message can still matter to a rate limit or the duplicate guard.</param>
@@ -56,6 +73,7 @@ public sealed class SymbolState
             case OrderAccepted a:
                 OrderCounter++;
                 _openOrders.Add(a.Order);
+                Track(a.Order, +1);
                 Update(a.Order.StrategyId, b => b with { OrdersAccepted = b.OrdersAccepted + 1 });
                 var o = a.Order;
                 RecordMessage(o.StrategyId, new OrderMessage(o.AcceptedAt, false, o.Side, o.Quantity, o.LimitPrice), keepMessages);
@@ -69,22 +87,34 @@ public sealed class SymbolState
                 });
                 break;
             case OrderFilled f:
-                RemoveOpen(f.Fill.OrderId);
+                if (RemoveOpen(f.Fill.OrderId) is { } filled) Track(filled, -1);
                 Update(f.Fill.StrategyId, b => b with { Position = b.Position.Apply(f.Fill), Fills = b.Fills + 1 });
                 break;
             case OrderCancelled c:
                 if (RemoveOpen(c.OrderId) is { } cancelled)
                 {
+                    Track(cancelled, -1);
                     Update(cancelled.StrategyId, b => b with { Cancels = b.Cancels + 1 });
                     RecordMessage(cancelled.StrategyId,
                         new OrderMessage(c.Time, true, cancelled.Side, cancelled.Quantity, cancelled.LimitPrice), keepMessages);
                 }
+                break;
+            case OrderDeferred d:
+                Update(d.StrategyId, b => b with { Deferrals = b.Deferrals + 1 });
                 break;
             case StrategyStopped s:
                 _stopped.Add(s.StrategyId);
                 break;
         }
         if (e.FeedSeq > Watermark) Watermark = e.FeedSeq;
+    }
+
+    private void Track(Order order, int sign)
+    {
+        if (!_open.TryGetValue(order.StrategyId, out var t)) _open[order.StrategyId] = t = new OpenTotals();
+        if (order.Side == Side.Buy) t.Buy += sign * order.Quantity;
+        else t.Sell += sign * order.Quantity;
+        t.Count += sign;
     }
 
     private Order? RemoveOpen(string orderId)
@@ -120,7 +150,11 @@ public sealed class SymbolState
     public static SymbolState FromSnapshot(SymbolSnapshot s)
     {
         var state = new SymbolState(s.Symbol) { Watermark = s.Watermark, OrderCounter = s.OrderCounter };
-        state._openOrders.AddRange(s.OpenOrders);
+        foreach (var order in s.OpenOrders)
+        {
+            state._openOrders.Add(order);
+            state.Track(order, +1);
+        }
         foreach (var (k, v) in s.Books) state._books[k] = v;
         foreach (var (k, v) in s.RecentMessages) state._recentMessages[k] = v.ToList();
         foreach (var id in s.StoppedStrategies) state._stopped.Add(id);

@@ -1,0 +1,571 @@
+using Engine.Domain.MarketData;
+using Engine.Domain.Risk;
+using Engine.Domain.Strategies;
+using Engine.Domain.Trading;
+
+namespace Engine.Domain.Symbols;
+
+/// <summary>One strategy instance trading this symbol, with the limits that apply to it here.</summary>
+public sealed record StrategySlotConfig(string Id, string Account, OrderSizing Sizing, RiskLimits Limits);
+
+/// <summary>What the symbol core needs from the engine's settings.</summary>
+/// <param name="KeepMessages">How long a sent order or cancel can still matter to a rate window or the duplicate guard.</param>
+public sealed record SymbolCoreSettings(
+    VenueSettings Venue, TimeSpan BarPeriod, decimal FlattenOffsetBps, TimeSpan KeepMessages,
+    IReadOnlyDictionary<string, AccountLimits> Accounts);
+
+/// <summary>A bar completed by the market event at EventIndex of a batch.</summary>
+public readonly record struct BarAt(int EventIndex, TradeBar Bar);
+
+public sealed record StrategyPositionReport(
+    string StrategyId, decimal Quantity, decimal AverageCost, decimal RealizedPnl, decimal UnrealizedPnl,
+    decimal Fees, long OrdersAccepted, long Fills, long Cancels,
+    IReadOnlyDictionary<OrderRejectReason, long> Rejections, bool Stopped,
+    string Account = "", TradingState State = TradingState.Active, long Deferrals = 0);
+
+public sealed record SymbolReport(
+    string Symbol, decimal? LastPrice, long Watermark, int OpenOrders,
+    IReadOnlyList<StrategyPositionReport> Strategies, bool KillSwitchEngaged);
+
+/// <summary>
+/// Everything one symbol decides, as pure logic (LMAX's business-logic processor; the matching
+/// engine of Petabridge's Akka.CQRS sample): bars, the paper venue's matching, the pre-trade gate
+/// and the account credit, orders from strategy targets, flatten, positions and P&amp;L.
+///
+/// It takes market events in feed order, in batches, and appends to an output list the events to
+/// journal. Each decided event is applied at once through <see cref="Apply"/>, the same function
+/// recovery uses, so later decisions in the batch see it; the caller journals the output before it
+/// acknowledges or reports anything, and if the write fails the core is discarded and rebuilt from
+/// the journal.
+///
+/// A replay (after a restart the feed is read again from its start) takes the journal as its
+/// oracle: events up to the journal's end only rebuild market and strategy state, and the journaled
+/// events are applied right after the market event they name, so the state at every point of the
+/// feed, and every report, equals the original run's. Decisions resume where the journal ends.
+/// </summary>
+public sealed class SymbolCore
+{
+    private sealed class Slot(StrategySlotConfig config, int index, int account)
+    {
+        public StrategySlotConfig Config { get; } = config;
+        public int Index { get; } = index;
+        public int Account { get; } = account;
+        public string Id => Config.Id;
+        public decimal Target { get; set; }
+        public decimal? Deferred { get; set; }
+        public bool Stopped { get; set; }
+        public ScopeChange? Governing { get; set; }
+        public TradingState State => Governing?.State ?? TradingState.Active;
+        public bool Flattening => Governing is { State: TradingState.Halted, Flatten: true };
+    }
+
+    private sealed class AccountSlot(string id, AccountLimits limits, int[] slots)
+    {
+        public string Id { get; } = id;
+        public AccountLimits Limits { get; } = limits;
+        public int[] Slots { get; } = slots;
+        public Credit Held { get; set; }
+    }
+
+    private static readonly ScopeChange Unavailable = new(0, "engine", TradingState.Halted, false,
+        "kill switch unavailable: no order is accepted until it is back", "engine", DateTime.MinValue, 0);
+
+    private readonly SymbolCoreSettings _settings;
+    private readonly Slot[] _slots;
+    private readonly AccountSlot[] _accounts;
+    private readonly Dictionary<string, int> _slotById = new(StringComparer.Ordinal);
+    private readonly BarBuilder _bars;
+    private readonly TradingStateBook _states = new();
+    private readonly Queue<ISymbolEvent> _oracle = new();
+    private readonly List<string> _stoppedSinceReport = new();
+    private readonly List<string> _orderIds = new();
+    private readonly Leg[] _legs;
+    private SymbolState _state;
+    private long _replayWatermark;
+    private bool _killSwitchAvailable = true;
+    private decimal? _lastPrice;
+    private bool _sawTrades;
+    private DateTime _now;
+    private DateTime? _lastData;
+
+    public SymbolCore(string symbol, SymbolCoreSettings settings, IReadOnlyList<StrategySlotConfig> strategies)
+    {
+        Symbol = symbol;
+        _settings = settings;
+        _state = new SymbolState(symbol);
+        _bars = new BarBuilder(symbol, settings.BarPeriod);
+        var accountIds = strategies.Select(s => s.Account).Distinct().OrderBy(a => a, StringComparer.Ordinal).ToArray();
+        _slots = new Slot[strategies.Count];
+        for (var i = 0; i < strategies.Count; i++)
+        {
+            _slots[i] = new Slot(strategies[i], i, Array.IndexOf(accountIds, strategies[i].Account));
+            _slotById[strategies[i].Id] = i;
+        }
+        _accounts = accountIds
+            .Select((a, i) => new AccountSlot(a, settings.Accounts[a], _slots.Where(s => s.Account == i).Select(s => s.Index).ToArray()))
+            .ToArray();
+        _legs = new Leg[_slots.Length];
+    }
+
+    public string Symbol { get; }
+
+    public SymbolState State => _state;
+
+    /// <summary>The last market event processed (its feed sequence number); 0 before any.</summary>
+    public long Position { get; private set; }
+
+    public decimal? LastPrice => _lastPrice;
+
+    public IReadOnlyList<string> Accounts => _accounts.Select(a => a.Id).ToArray();
+
+    public IReadOnlyList<StrategySlotConfig> Strategies => _slots.Select(s => s.Config).ToArray();
+
+    /// <summary>The epoch of the last trading-state change applied.</summary>
+    public long AppliedEpoch => _states.AppliedEpoch;
+
+    /// <summary>True while the journal still knows more than this core has processed.</summary>
+    public bool Replaying => _oracle.Count > 0 || Position < _replayWatermark;
+
+    // ---- recovery ----
+
+    /// <summary>Starts from a snapshot instead of an empty state.</summary>
+    public void Restore(SymbolSnapshot snapshot)
+    {
+        _state = SymbolState.FromSnapshot(snapshot);
+        foreach (var slot in _slots) slot.Stopped = _state.StoppedStrategies.Contains(slot.Id);
+    }
+
+    /// <summary>A journaled event read back after the snapshot: kept, and applied when the replay reaches it.</summary>
+    public void Recovered(ISymbolEvent e) => _oracle.Enqueue(e);
+
+    /// <summary>Recovery is done: the feed up to the journal's end is a replay.</summary>
+    public void RecoveryCompleted() =>
+        _replayWatermark = Math.Max(_state.Watermark, _oracle.Count == 0 ? 0 : _oracle.Max(e => e.FeedSeq));
+
+    /// <summary>
+    /// The one function that turns a journaled event into state: used for what this core decides,
+    /// for the journal's events during a replay, and by nobody else.
+    /// </summary>
+    public void Apply(ISymbolEvent e)
+    {
+        _state.Apply(e, _settings.KeepMessages);
+        switch (e)
+        {
+            case OrderDeferred d when SlotOf(d.StrategyId) is { } deferred:
+                deferred.Deferred = d.Target;
+                break;
+            case OrderAccepted a when SlotOf(a.Order.StrategyId) is { } accepted:
+                accepted.Deferred = null;
+                break;
+            case OrderRejected r when SlotOf(r.StrategyId) is { } rejected:
+                rejected.Deferred = null;
+                break;
+            case StrategyStopped s when SlotOf(s.StrategyId) is { } stopped:
+                stopped.Stopped = true;
+                stopped.Deferred = null;
+                _stoppedSinceReport.Add(s.StrategyId);
+                break;
+        }
+    }
+
+    // ---- trading states ----
+
+    /// <summary>A trading-state change from the kill switch (or its whole history after a subscribe).</summary>
+    public void OnStateChange(ScopeChange change, List<ISymbolEvent> output)
+    {
+        if (!_states.Add(change)) return;
+        ApplyStatesBefore(Position + 1, output);
+    }
+
+    /// <summary>While the kill switch is unknown (restarting, its journal failing) no order is accepted.</summary>
+    public void SetKillSwitchAvailable(bool available, List<ISymbolEvent> output)
+    {
+        if (_killSwitchAvailable == available) return;
+        _killSwitchAvailable = available;
+        OnStatesChanged(output);
+    }
+
+    private void ApplyStatesBefore(long nextSeq, List<ISymbolEvent> output)
+    {
+        if (_states.HasPending && _states.ApplyBefore(nextSeq)) OnStatesChanged(output);
+    }
+
+    private void OnStatesChanged(List<ISymbolEvent> output)
+    {
+        foreach (var slot in _slots)
+            slot.Governing = _killSwitchAvailable ? _states.Governing(slot.Config.Account, slot.Id, Symbol) : Unavailable;
+        if (!LiveAtPosition) return;
+        var seq = Position;
+        foreach (var order in _state.OpenOrders.ToArray())
+        {
+            if (SlotOf(order.StrategyId) is not { } slot) continue;
+            // Not ACTIVE: the strategy's own orders go. A flatten's orders go once its halt is lifted.
+            var cancel = order.Flatten ? !slot.Flattening : slot.State != TradingState.Active;
+            if (cancel) Emit(new OrderCancelled(order.OrderId, CancelReason(slot), _now, seq), output);
+        }
+        foreach (var slot in _slots)
+        {
+            if (slot.Flattening) TryFlatten(slot, seq, output);
+        }
+    }
+
+    private static string CancelReason(Slot slot) => slot.Governing switch
+    {
+        { State: TradingState.Halted } g => $"kill switch ({g.Scope}): {g.Reason}",
+        { State: TradingState.Reducing } g => $"reducing ({g.Scope}): {g.Reason}",
+        _ => "flatten no longer requested",
+    };
+
+    // ---- a batch of market events ----
+
+    /// <summary>
+    /// First pass over a batch: the bars it completes (bars depend on market data alone), so the
+    /// strategies can decide on all of them in one exchange before the batch is processed.
+    /// </summary>
+    public void CollectBars(IReadOnlyList<SequencedEvent> batch, List<BarAt> bars)
+    {
+        bars.Clear();
+        var position = Position;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var e = batch[i];
+            if (e.Sequence <= position) continue;
+            position = e.Sequence;
+            if (_bars.On(e.Event) is { } bar) bars.Add(new BarAt(i, bar));
+        }
+    }
+
+    /// <summary>
+    /// Second pass: every event in order. Open orders are matched against it, then the strategies'
+    /// outcomes for the bar it completed (if any) become orders. outcomes[slot][k] is the outcome of
+    /// slot's strategy for bars[k]; a null array means the strategy gives none (stopped).
+    /// </summary>
+    public void Process(
+        IReadOnlyList<SequencedEvent> batch, IReadOnlyList<BarAt> bars, IReadOnlyList<StrategyOutcome[]?>? outcomes,
+        List<ISymbolEvent> output)
+    {
+        var next = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (seq, e) = (batch[i].Sequence, batch[i].Event);
+            if (seq <= Position) continue; // redelivered: already processed
+            DrainOracle(seq - 1);
+            ApplyStatesBefore(seq, output);
+            Position = seq;
+            _now = e.Time;
+            _lastData = e.Time;
+            _lastPrice = e switch
+            {
+                TradeTick t => t.Price,
+                TradeBar b => b.Close,
+                QuoteTick q when _lastPrice is null || !_sawTrades => q.Mid,
+                _ => _lastPrice,
+            };
+            if (e is TradeTick or TradeBar) _sawTrades = true;
+
+            var live = seq > _replayWatermark && _oracle.Count == 0;
+            if (live) Match(e, seq, output);
+            if (next < bars.Count && bars[next].EventIndex == i)
+            {
+                OnBar(bars[next].Bar, next, outcomes, seq, live, output);
+                next++;
+            }
+            if (!live) DrainOracle(seq);
+        }
+    }
+
+    private void DrainOracle(long upTo)
+    {
+        while (_oracle.Count > 0 && _oracle.Peek().FeedSeq <= upTo) Apply(_oracle.Dequeue());
+    }
+
+    private bool LiveAtPosition => Position >= _replayWatermark && _oracle.Count == 0;
+
+    private void Match(MarketEvent e, long seq, List<ISymbolEvent> output)
+    {
+        var open = _state.OpenOrders;
+        if (open.Count == 0) return;
+        // Fills remove orders from the list: decide on a copy of the ids first, in acceptance order.
+        List<Fill>? fills = null;
+        foreach (var order in open)
+        {
+            if (PaperVenue.TryFill(order, e, seq, _settings.Venue) is { } fill) (fills ??= new List<Fill>()).Add(fill);
+        }
+        if (fills is null) return;
+        foreach (var fill in fills) Emit(new OrderFilled(fill), output);
+    }
+
+    private void OnBar(TradeBar bar, int k, IReadOnlyList<StrategyOutcome[]?>? outcomes, long seq, bool live, List<ISymbolEvent> output)
+    {
+        if (outcomes is not null)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot.Index >= outcomes.Count || outcomes[slot.Index] is not { } decided) continue;
+                var outcome = decided[k];
+                switch (outcome.Kind)
+                {
+                    case StrategyOutcomeKind.Stopped when !slot.Stopped && live:
+                        Emit(new StrategyStopped(slot.Id, outcome.Reason ?? "stopped", bar.Time, seq), output);
+                        break;
+                    case StrategyOutcomeKind.Target when !slot.Stopped:
+                        var target = !slot.Config.Sizing.AllowShort && outcome.Target < 0m ? 0m : outcome.Target;
+                        if (target == slot.Target) break;
+                        slot.Target = target;
+                        slot.Deferred = null;
+                        if (live) TradeToTarget(slot, seq, allowDefer: true, output);
+                        break;
+                }
+            }
+        }
+        // A flatten whose order was refused (rate, collar, hours) is retried once per bar.
+        if (!live) return;
+        foreach (var slot in _slots)
+        {
+            if (slot.Flattening) TryFlatten(slot, seq, output);
+        }
+    }
+
+    // ---- orders ----
+
+    /// <summary>Cancel the strategy's resting orders, then trade the difference to its target.</summary>
+    private void TradeToTarget(Slot slot, long seq, bool allowDefer, List<ISymbolEvent> output)
+    {
+        // A halted strategy's wish is refused, and its resting orders (a flatten's) are left alone.
+        if (slot.State != TradingState.Halted)
+        {
+            _orderIds.Clear();
+            foreach (var order in _state.OpenOrders)
+            {
+                if (order.StrategyId == slot.Id) _orderIds.Add(order.OrderId);
+            }
+            foreach (var id in _orderIds) Emit(new OrderCancelled(id, "replaced by new target", _now, seq), output);
+        }
+        if (IntentFor(slot) is { } intent) Submit(slot, intent, flatten: false, seq, allowDefer, output);
+    }
+
+    private OrderIntent? IntentFor(Slot slot)
+    {
+        var sizing = slot.Config.Sizing;
+        var delta = slot.Target * sizing.Quantity - _state.LegOf(slot.Id).Position;
+        if (delta == 0m) return null;
+        var side = delta > 0 ? Side.Buy : Side.Sell;
+        decimal? limit = null;
+        if (sizing.OrderType == OrderType.Limit && _lastPrice is { } px)
+        {
+            // A limit placed inside the last price by the offset: buys below, sells above.
+            limit = RoundToIncrement(px * (1m - side.Sign() * sizing.LimitOffsetBps / 10_000m));
+        }
+        var type = sizing.OrderType == OrderType.Limit ? OrderType.Limit : OrderType.Market;
+        return new OrderIntent(slot.Id, Symbol, side, Math.Abs(delta), type, limit);
+    }
+
+    /// <summary>A reduce-only limit order closing the strategy's position, marketable by flatten-offset-bps.</summary>
+    private void TryFlatten(Slot slot, long seq, List<ISymbolEvent> output)
+    {
+        var leg = _state.LegOf(slot.Id);
+        if (leg.Position == 0m || leg.OpenBuy > 0m || leg.OpenSell > 0m) return;
+        var side = leg.Position > 0m ? Side.Sell : Side.Buy;
+        decimal? limit = _lastPrice is { } px
+            ? RoundToIncrement(px * (1m + side.Sign() * _settings.FlattenOffsetBps / 10_000m))
+            : null;
+        var intent = new OrderIntent(slot.Id, Symbol, side, Math.Abs(leg.Position), OrderType.Limit, limit);
+        Submit(slot, intent, flatten: true, seq, allowDefer: false, output);
+    }
+
+    /// <summary>
+    /// The local gate, then the account credit. An order that passes the gate but lacks credit waits
+    /// for the next boundary (deferred) when allowed; everything else is accepted or rejected with
+    /// its reason, and all of it is journaled.
+    /// </summary>
+    private void Submit(Slot slot, OrderIntent intent, bool flatten, long seq, bool allowDefer, List<ISymbolEvent> output)
+    {
+        var leg = _state.LegOf(slot.Id);
+        decimal symbolPosition = 0m, symbolBuy = 0m, symbolSell = 0m;
+        foreach (var s in _slots)
+        {
+            var l = _state.LegOf(s.Id);
+            symbolPosition += l.Position;
+            symbolBuy += l.OpenBuy;
+            symbolSell += l.OpenSell;
+        }
+        var ctx = new RiskContext(
+            slot.State, slot.Stopped, flatten, _lastPrice, leg.Position, symbolPosition,
+            _state.OpenOrderCount(slot.Id), _state.RecentMessages(slot.Id), _now,
+            leg.OpenBuy, leg.OpenSell, symbolBuy, symbolSell);
+        var reason = RiskGate.Check(intent, ctx, slot.Config.Limits);
+        if (reason is null && _lastPrice is { } price)
+        {
+            var account = _accounts[slot.Account];
+            var before = UsageOf(account, price, null, null);
+            var after = UsageOf(account, price, slot, intent);
+            var (orders, messages) = AccountMessages(account, _now);
+            if (SymbolCredit.Check(account.Held, before, after, orders, messages) is { } lacking)
+            {
+                if (allowDefer)
+                {
+                    Emit(new OrderDeferred(slot.Id, slot.Target, intent.Side, intent.Quantity, intent.Type, intent.LimitPrice,
+                        lacking, _now, seq), output);
+                    return;
+                }
+                reason = lacking;
+            }
+        }
+        if (reason is { } r)
+        {
+            Emit(new OrderRejected(slot.Id, intent.Side, intent.Quantity, intent.Type, intent.LimitPrice, r, _now, seq), output);
+            return;
+        }
+        Emit(new OrderAccepted(new Order(
+            _state.NextOrderId(), slot.Id, Symbol, intent.Side, intent.Quantity, intent.Type, intent.LimitPrice, _now, seq, flatten)), output);
+    }
+
+    private void Emit(ISymbolEvent e, List<ISymbolEvent> output)
+    {
+        Apply(e);
+        output.Add(e);
+    }
+
+    // ---- time-slice boundaries ----
+
+    /// <summary>
+    /// The slice ends here: what this symbol reports to each of its accounts' supervisors. Rate
+    /// counts are as of the slice's end, which is never before any message they count.
+    /// </summary>
+    public IReadOnlyList<AccountSliceReport> Report(DateTime sliceEnd)
+    {
+        var mark = MarkPrice();
+        var reports = new AccountSliceReport[_accounts.Length];
+        for (var a = 0; a < _accounts.Length; a++)
+        {
+            var account = _accounts[a];
+            var usage = UsageOf(account, mark, null, null);
+            var (orders, messages) = AccountMessages(account, sliceEnd > _now ? sliceEnd : _now);
+            var wanted = Wanted(account, mark, usage);
+            decimal realized = 0m, unrealized = 0m, net = 0m;
+            var exposed = false;
+            foreach (var i in account.Slots)
+            {
+                var slot = _slots[i];
+                var p = _state.Book(slot.Id).Position;
+                realized += p.RealizedPnl - p.Fees;
+                unrealized += p.Unrealized(mark);
+                net += p.Quantity * mark;
+                exposed |= p.Quantity != 0m || _state.OpenOrderCount(slot.Id) > 0;
+            }
+            var stopped = _stoppedSinceReport.Where(id => _slots[_slotById[id]].Account == a).ToArray();
+            reports[a] = new AccountSliceReport(
+                account.Id,
+                new SymbolRisk(Symbol, _now, realized, unrealized, usage, net, _lastData, exposed),
+                new Credit(usage.Gross, usage.Long, usage.Short, usage.Positions, orders, messages),
+                wanted, stopped);
+        }
+        _stoppedSinceReport.Clear();
+        return reports;
+    }
+
+    /// <summary>
+    /// The boundary's decisions for this symbol: the credit each account allocated (absent: unchanged),
+    /// then every waiting order is tried once more, now accepted or rejected for good.
+    /// </summary>
+    public void OnBoundary(IReadOnlyDictionary<string, Credit>? allocations, List<ISymbolEvent> output)
+    {
+        if (allocations is not null)
+        {
+            foreach (var account in _accounts)
+            {
+                if (allocations.TryGetValue(account.Id, out var credit)) account.Held = credit;
+            }
+        }
+        var live = LiveAtPosition;
+        foreach (var slot in _slots)
+        {
+            if (slot.Deferred is not { } deferred) continue;
+            slot.Deferred = null;
+            if (live && !slot.Stopped && deferred == slot.Target) TradeToTarget(slot, Position, allowDefer: false, output);
+        }
+    }
+
+    /// <summary>The credit held for an account, as last allocated.</summary>
+    public Credit Held(string account) => _accounts.First(a => a.Id == account).Held;
+
+    /// <summary>What the waiting orders of an account's strategies would add to its usage, together.</summary>
+    private Credit Wanted(AccountSlot account, decimal mark, Usage before)
+    {
+        if (mark <= 0m) return Credit.Zero;
+        var count = 0;
+        var legs = _legs.AsSpan(0, account.Slots.Length);
+        for (var j = 0; j < account.Slots.Length; j++)
+        {
+            var slot = _slots[account.Slots[j]];
+            var leg = _state.LegOf(slot.Id);
+            if (slot.Deferred is { } target && target == slot.Target && !slot.Stopped && IntentFor(slot) is { } intent)
+            {
+                leg = intent.Side == Side.Buy ? leg with { OpenBuy = leg.OpenBuy + intent.Quantity } : leg with { OpenSell = leg.OpenSell + intent.Quantity };
+                count++;
+            }
+            legs[j] = leg;
+        }
+        if (count == 0) return Credit.Zero;
+        var need = SymbolCredit.Need(before, Usage.Of(legs, mark));
+        return need with { Orders = count, Messages = count };
+    }
+
+    private Usage UsageOf(AccountSlot account, decimal price, Slot? adding, OrderIntent? intent)
+    {
+        var legs = _legs.AsSpan(0, account.Slots.Length);
+        for (var j = 0; j < account.Slots.Length; j++)
+        {
+            var slot = _slots[account.Slots[j]];
+            var leg = _state.LegOf(slot.Id);
+            if (ReferenceEquals(slot, adding) && intent is not null)
+                leg = intent.Side == Side.Buy ? leg with { OpenBuy = leg.OpenBuy + intent.Quantity } : leg with { OpenSell = leg.OpenSell + intent.Quantity };
+            legs[j] = leg;
+        }
+        return Usage.Of(legs, price);
+    }
+
+    /// <summary>Orders and messages this symbol sent for the account within the account's rate window ending at `at`.</summary>
+    private (int Orders, int Messages) AccountMessages(AccountSlot account, DateTime at)
+    {
+        var windowStart = at - account.Limits.RateWindow;
+        int orders = 0, messages = 0;
+        foreach (var i in account.Slots)
+        {
+            var list = _state.RecentMessages(_slots[i].Id);
+            orders += RiskGate.CountInWindow(list, windowStart, ordersOnly: true);
+            messages += RiskGate.CountInWindow(list, windowStart, ordersOnly: false);
+        }
+        return (orders, messages);
+    }
+
+    /// <summary>The last price, or before any market data the average cost of the largest position.</summary>
+    private decimal MarkPrice()
+    {
+        if (_lastPrice is { } p) return p;
+        var mark = 0m;
+        foreach (var b in _state.Books.Values)
+        {
+            if (b.Position.Quantity != 0m && b.Position.AverageCost > mark) mark = b.Position.AverageCost;
+        }
+        return mark;
+    }
+
+    private decimal RoundToIncrement(decimal price) =>
+        Math.Round(price / _settings.Venue.PriceIncrement) * _settings.Venue.PriceIncrement;
+
+    private Slot? SlotOf(string strategyId) => _slotById.TryGetValue(strategyId, out var i) ? _slots[i] : null;
+
+    public SymbolReport Report() => new(
+        Symbol, _lastPrice, _state.Watermark, _state.OpenOrders.Count,
+        _slots.Select(slot =>
+        {
+            var b = _state.Book(slot.Id);
+            var mark = _lastPrice ?? b.Position.AverageCost;
+            return new StrategyPositionReport(
+                slot.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
+                b.Position.Unrealized(mark), b.Position.Fees, b.OrdersAccepted, b.Fills, b.Cancels,
+                b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Config.Account, slot.State, b.Deferrals);
+        }).ToArray(),
+        _slots.Any(s => s.State == TradingState.Halted));
+}

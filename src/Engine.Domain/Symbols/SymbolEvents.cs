@@ -1,0 +1,44 @@
+using Engine.Domain.Risk;
+using Engine.Domain.Trading;
+
+namespace Engine.Domain.Symbols;
+
+/// <summary>
+/// What a symbol journals. Every event carries FeedSeq, the market event being processed when it
+/// was decided (or, for what happens between market events, the last one processed). A replay
+/// applies each journaled event right after the market event it names, so the journal is the
+/// oracle of a replay: the state at every point of the feed is rebuilt exactly.
+/// Formats are pinned by golden-byte tests (design rule 7): add fields, never renumber.
+/// </summary>
+public interface ISymbolEvent
+{
+    long FeedSeq { get; }
+}
+
+public sealed record OrderAccepted(Order Order) : ISymbolEvent
+{
+    public long FeedSeq => Order.AcceptedSeq;
+}
+
+public sealed record OrderRejected(
+    string StrategyId, Side Side, decimal Quantity, OrderType Type, decimal? LimitPrice,
+    OrderRejectReason Reason, DateTime Time, long FeedSeq) : ISymbolEvent;
+
+public sealed record OrderFilled(Fill Fill) : ISymbolEvent
+{
+    public long FeedSeq => Fill.FeedSeq;
+}
+
+public sealed record OrderCancelled(string OrderId, string Reason, DateTime Time, long FeedSeq) : ISymbolEvent;
+
+public sealed record StrategyStopped(string StrategyId, string Reason, DateTime Time, long FeedSeq) : ISymbolEvent;
+
+/// <summary>
+/// The order moving the strategy to Target passed every local check but needs more of its
+/// account's credit than the symbol holds: it waits for the next time-slice boundary, where the
+/// account's supervisor re-divides the account's room, and is then accepted or rejected. Journaled
+/// because whether an order waited depends on the credit, which a replay must not have to know.
+/// </summary>
+public sealed record OrderDeferred(
+    string StrategyId, decimal Target, Side Side, decimal Quantity, OrderType Type, decimal? LimitPrice,
+    OrderRejectReason Reason, DateTime Time, long FeedSeq) : ISymbolEvent;
