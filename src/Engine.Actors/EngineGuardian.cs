@@ -1,17 +1,21 @@
+using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
+using Akka.Streams.Dsl;
+using Engine.Actors.Feeds;
 using Engine.Actors.Metrics;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
-using Engine.Domain.Time;
+using Engine.Domain.MarketData;
 
 namespace Engine.Actors;
 
 /// <summary>
-/// /user/engine: parent of the node's engine-wide actors, the kill switch (/kill-switch) and the
-/// account risk supervisors (/risk). An unexpected failure of a child escalates to the kill switch:
-/// the engine is halted until an operator has looked, and the child is restarted (the kill switch
-/// recovers its state from the journal).
+/// /user/engine: parent of the node's engine-wide actors: the kill switch (/kill-switch, under a
+/// backoff supervisor, so a failing journal stops it only until it can come back), the account
+/// risk supervisors (/risk), the feeds (/feeds) and the dead-letter monitor. An unexpected failure of
+/// a child escalates to the kill switch: the engine is halted until an operator has looked.
 /// </summary>
 public sealed class EngineGuardian : ReceiveActor
 {
@@ -19,19 +23,28 @@ public sealed class EngineGuardian : ReceiveActor
 
     public sealed record GetRisk;
 
+    /// <summary>Starts a feed under /feeds; the reply is the feed's ref, and FeedCompleted goes to Notify when it is done.</summary>
+    public sealed record StartFeed(string Name, Source<SequencedEvent, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify);
+
     private readonly IActorRef _killSwitch;
 
-    public EngineGuardian(EngineSettings settings, EngineClock clock)
+    public EngineGuardian(EngineSettings settings)
     {
-        _killSwitch = Context.ActorOf(KillSwitchActor.Props(settings.KillSwitchAckTimeout), "kill-switch");
-        var risk = Context.ActorOf(RiskSupervisors.Props(
-            settings.Risk.Accounts, settings.Risk.Hours, _killSwitch, clock, settings.Risk.CheckInterval), "risk");
+        _killSwitch = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
+            KillSwitchActor.Props(settings.KillSwitchAckTimeout), "kill-switch",
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "kill-switch");
+        var risk = Context.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, _killSwitch), "risk");
+        var feeds = Context.ActorOf(Akka.Actor.Props.Create(() => new FeedsParent()), "feeds");
+        Context.ActorOf(DeadLetterMonitor.Props(), "dead-letters");
+        var accounts = settings.Risk.Accounts.Keys.ToArray();
+
         Receive<GetKillSwitch>(_ => Sender.Tell(_killSwitch));
         Receive<GetRisk>(_ => Sender.Tell(risk));
+        Receive<StartFeed>(f => feeds.Forward(new FeedsParent.Create(
+            f.Name, FeedCoordinator.Props(f.Name, f.Source, f.Symbols, _killSwitch, risk, accounts, settings.Feed, f.Observer, f.Notify))));
     }
 
-    public static Props Props(EngineSettings settings, EngineClock clock) =>
-        Akka.Actor.Props.Create(() => new EngineGuardian(settings, clock));
+    public static Props Props(EngineSettings settings) => Akka.Actor.Props.Create(() => new EngineGuardian(settings));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(ex =>
     {
@@ -40,4 +53,45 @@ public sealed class EngineGuardian : ReceiveActor
         _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"unexpected failure: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
         return Directive.Restart;
     }));
+
+    /// <summary>/user/engine/feeds: one FeedCoordinator per running feed. A feed that fails is stopped (it reports why).</summary>
+    private sealed class FeedsParent : ReceiveActor
+    {
+        public sealed record Create(string Name, Props Props);
+
+        public FeedsParent() => Receive<Create>(c => Sender.Tell(Context.ActorOf(c.Props, c.Name)));
+
+        protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
+    }
+}
+
+/// <summary>
+/// Logs engine messages that reached no one (a symbol's confirmation to a kill switch that is
+/// restarting, a batch to a stopped symbol, ...) and counts them by type: dead letters on the
+/// engine's own paths are never hidden. The first of each type is logged with its path; the rest
+/// only counted. Akka's own dead-letter logging stays off for the noise of shutdown.
+/// </summary>
+public sealed class DeadLetterMonitor : ReceiveActor
+{
+    private readonly HashSet<string> _logged = new(StringComparer.Ordinal);
+
+    public DeadLetterMonitor()
+    {
+        var counters = EngineCounters.For(Context.System);
+        var log = Context.GetLogger();
+        Receive<DeadLetter>(d =>
+        {
+            var type = d.Message.GetType();
+            if (type.Namespace?.StartsWith("Engine.", StringComparison.Ordinal) != true) return;
+            if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null) return;
+            counters.DeadLetter(type.Name);
+            if (_logged.Add(type.FullName ?? type.Name))
+                log.Warning("dead letter: {0} from {1} to {2} (further {3} dead letters are only counted)",
+                    type.Name, d.Sender, d.Recipient, type.Name);
+        });
+    }
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new DeadLetterMonitor());
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
 }

@@ -22,6 +22,11 @@ public static class EngineCommand
                 File.Move(temp, json, overwrite: true);
                 Console.Out.WriteLine($"Summary JSON: {Path.GetFullPath(json)}");
             }
+            if (summary.Error is { } error)
+            {
+                Console.Error.WriteLine($"error: {error}");
+                return 1;
+            }
             return 0;
         }
         catch (UsageException ex)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Hosting;
@@ -15,46 +16,48 @@ using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
 using Engine.Domain.MarketData;
-using Engine.Domain.Time;
+using Engine.Domain.Symbols;
 using Engine.Domain.Trading;
 using Engine.MarketData;
-using Microsoft.Data.Sqlite;
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Host;
 
-/// <summary>Marker for the symbol shard region in the Akka.Hosting registry.</summary>
-public sealed class SymbolRegion;
-
 /// <summary>
 /// The engine's main job on one node: start the actor system (cluster of one, sharding, SQLite
-/// journal), replay the feed into the symbol actors, then read the summary back from the actors
-/// and the fills from the journal.
+/// journal), run the feed through the symbol actors, then read the summary back from the actors and
+/// the fills from the journal.
 /// </summary>
-public sealed class EngineRunner(EngineOptions options, Config config, EngineSettings settings, TextWriter progress)
+/// <param name="shapeFeed">Lets a benchmark pace or reshape the feed; null for the feed as read.</param>
+public sealed class EngineRunner(
+    EngineOptions options, Config config, EngineSettings settings, TextWriter progress,
+    Func<Source<SequencedEvent, NotUsed>, Source<SequencedEvent, NotUsed>>? shapeFeed = null)
 {
+    /// <summary>The actor system of the run in progress (for benchmarks that read its metrics).</summary>
+    public ActorSystem? System { get; private set; }
+
     public async Task<RunSummary> RunAsync(CancellationToken cancellation)
     {
         var (sources, sourceName, universe) = OpenSources();
-        EnsureDatabaseDirectory();
-        // Recorded data: the engine clock is market time, advanced as the symbols finish each event (design rule 6).
-        var engineClock = new VirtualClock();
+        var sqlite = SqliteJournal.Prepare(config);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddAkka("engine", (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
+            if (sqlite is not null) akka.AddSetup(sqlite);
             akka.WithActors((system, registry) =>
             {
-                var guardian = system.ActorOf(EngineGuardian.Props(settings, engineClock), "engine");
+                var guardian = system.ActorOf(EngineGuardian.Props(settings), "engine");
                 registry.Register<EngineGuardian>(guardian);
             });
             akka.WithShardRegion<SymbolRegion>(
                 SymbolMessageExtractor.TypeName,
-                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>(), registry.Get<RiskSupervisors>()),
+                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
                 new SymbolMessageExtractor(),
                 new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false });
             akka.AddStartup((system, _) =>
@@ -70,6 +73,7 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
+            System = system;
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             await WaitForClusterUp(system, cancellation);
             var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
@@ -80,32 +84,31 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var region = await registry.GetAsync<SymbolRegion>(cancellation);
 
             var stats = new FeedStatistics();
-            var rejectionLog = new RejectionLog(progress);
+            var rejectionLog = new FirstRejectionPerReason(r => progress.WriteLine(
+                $"[data] rejected {r.Reason.Code()} at {r.Source}:{r.Line}: {r.Detail} (further '{r.Reason.Code()}' rejections are only counted)"));
             var feed = MarketDataFeed.Create(sources, new MarketDataValidator(universe), stats, rejectionLog.OnRejected);
-            var symbols = new SortedSet<string>(StringComparer.Ordinal);
+            if (options.SpeedMultiplier is { } speed) feed = feed.Paced(speed);
+            if (shapeFeed is not null) feed = shapeFeed(feed);
+
             var progressState = new Progress();
             var clock = Stopwatch.StartNew();
-            var (stop, completion) = FeedRunner.Run(
-                system, feed, region,
-                new FeedRunOptions(options.SpeedMultiplier, settings.FeedParallelism, settings.AskTimeout),
-                e => symbols.Add(e.Event.Symbol),
-                ack =>
-                {
-                    engineClock.Advance(ack.Time);
-                    progressState.OnAck(ack);
-                });
-            await using (cancellation.Register(() => stop.Shutdown()))
+            var done = new TaskCompletionSource<FeedCoordinator.FeedCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var listener = system.ActorOf(Props.Create(() => new CompletionListener(done)));
+            var coordinator = await guardian.Ask<IActorRef>(
+                new EngineGuardian.StartFeed("main", feed, region, progressState, listener), TimeSpan.FromSeconds(10), cancellation);
+            FeedCoordinator.FeedCompleted completed;
+            await using (cancellation.Register(() => coordinator.Tell(new FeedCoordinator.Stop())))
             {
                 using var ticker = StartProgress(progressState, stats, clock);
-                await completion;
+                completed = await done.Task;
             }
-            cancellation.ThrowIfCancellationRequested();
             var elapsed = clock.Elapsed.TotalSeconds;
+            cancellation.ThrowIfCancellationRequested();
 
             var reports = new List<SymbolReport>();
-            foreach (var symbol in symbols)
+            foreach (var symbol in completed.Symbols)
                 reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout, cancellation));
-            var fills = await ReadFillsFromJournal(system, symbols);
+            var fills = await ReadFillsFromJournal(system, completed.Symbols);
             var snap = stats.Snapshot();
             var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
                 snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
@@ -114,12 +117,24 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             var accounts = new List<RiskSupervisor.AccountRiskReport>();
             foreach (var account in settings.Risk.Accounts.Keys)
                 accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout, cancellation));
-            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts);
+            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error);
         }
         finally
         {
             await host.StopAsync(CancellationToken.None);
+            System = null;
         }
+    }
+
+    /// <summary>Passes the feed's completion from the actor world to the host's task.</summary>
+    private sealed class CompletionListener : ReceiveActor
+    {
+        public CompletionListener(TaskCompletionSource<FeedCoordinator.FeedCompleted> done) =>
+            Receive<FeedCoordinator.FeedCompleted>(c =>
+            {
+                done.TrySetResult(c);
+                Context.Stop(Self);
+            });
     }
 
     private (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources()
@@ -140,17 +155,6 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
         var synthetic = SyntheticConfig.Read(config);
         var name = $"synthetic (seed {synthetic.Seed}, {string.Join(",", synthetic.Symbols)}, {synthetic.TradingDays} days from {synthetic.StartDate:yyyy-MM-dd})";
         return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal));
-    }
-
-    private void EnsureDatabaseDirectory()
-    {
-        var cs = config.GetString("engine.persistence.connection-string");
-        var file = new SqliteConnectionStringBuilder(cs).DataSource;
-        if (string.IsNullOrEmpty(file) || file == ":memory:") return;
-        var dir = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (string.IsNullOrEmpty(dir)) return;
-        try { Directory.CreateDirectory(dir); }
-        catch (Exception ex) { throw new UsageException($"--db: cannot create directory '{dir}': {ex.Message}"); }
     }
 
     private static async Task WaitForClusterUp(ActorSystem system, CancellationToken ct)
@@ -191,7 +195,8 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
         }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
     }
 
-    private sealed class Progress
+    /// <summary>What the progress line shows, fed by the feed (fills and P&amp;L once journaled).</summary>
+    private sealed class Progress : IFeedObserver
     {
         private long _fills;
         private decimal _realized;
@@ -204,26 +209,18 @@ public sealed class EngineRunner(EngineOptions options, Config config, EngineSet
             get { lock (_gate) return _realized; }
         }
 
-        public void OnAck(DeliveryAck ack)
+        public void Dispatched(int events)
         {
-            if (ack.Fills == 0) return;
-            Interlocked.Add(ref _fills, ack.Fills);
-            lock (_gate) _realized += ack.RealizedPnlDelta;
         }
-    }
 
-    /// <summary>Logs the first rejection of each kind with its detail; the rest are only counted.</summary>
-    private sealed class RejectionLog(TextWriter output)
-    {
-        private readonly HashSet<DataRejectReason> _seen = new();
-
-        public void OnRejected(DataRejection r)
+        public void Journaled(int fills, decimal realizedPnlDelta)
         {
-            lock (_seen)
-            {
-                if (!_seen.Add(r.Reason)) return;
-            }
-            output.WriteLine($"[data] rejected {r.Reason.Code()} at {r.Source}:{r.Line}: {r.Detail} (further '{r.Reason.Code()}' rejections are only counted)");
+            Interlocked.Add(ref _fills, fills);
+            lock (_gate) _realized += realizedPnlDelta;
+        }
+
+        public void Boundary(DateTime marketTime)
+        {
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Engine.Actors.Risk;
-using Engine.Actors.Symbols;
+using Engine.Domain.Symbols;
 using Engine.Domain.Risk;
 using Engine.Domain.Trading;
 
@@ -48,12 +48,14 @@ public sealed record RunSummary(
     IReadOnlyList<AuditRow> Audit,
     IReadOnlyList<AccountRow> Accounts,
     double ElapsedSeconds,
-    double EventsPerSecond)
+    double EventsPerSecond,
+    string? Error = null,
+    long Deferrals = 0)
 {
     public static RunSummary Build(
         FeedSummary feed, IReadOnlyList<SymbolReport> reports, IReadOnlyList<Fill> fills,
         double elapsedSeconds, KillSwitchActor.Status status, IReadOnlyList<IKillSwitchEvent> audit,
-        IReadOnlyList<RiskSupervisor.AccountRiskReport> accounts)
+        IReadOnlyList<RiskSupervisor.AccountRiskReport> accounts, string? error = null)
     {
         var scopes = status.Scopes.Values
             .Select(s => new ScopeRow(s.Scope, s.State.ToString().ToUpperInvariant(), s.Reason, s.Operator, s.Since, s.Flatten))
@@ -88,7 +90,8 @@ public sealed record RunSummary(
             feed,
             rows.Sum(r => r.Orders), fillRows.Length, rows.Sum(r => r.Cancels), rejections, rows, fillRows,
             reports.Any(r => r.KillSwitchEngaged), scopes, auditRows, accountRows, elapsedSeconds,
-            elapsedSeconds > 0 ? feed.Read / elapsedSeconds : 0);
+            elapsedSeconds > 0 ? feed.Read / elapsedSeconds : 0, error,
+            reports.SelectMany(r => r.Strategies).Sum(s => s.Deferrals));
     }
 
     private static readonly JsonSerializerOptions Json = new()
@@ -120,6 +123,8 @@ public sealed record RunSummary(
         sb.AppendLine(inv, $"Orders rejected:   {RejectionsByReason.Values.Sum(),12:N0}");
         foreach (var (reason, n) in RejectionsByReason)
             sb.AppendLine(inv, $"  rejected {reason,-22} {n,10:N0}");
+        if (Deferrals > 0)
+            sb.AppendLine(inv, $"Orders deferred:   {Deferrals,12:N0}   (waited for account credit until a time-slice boundary)");
         if (KillSwitchEngaged) sb.AppendLine("Kill switch:       ENGAGED");
         sb.AppendLine(inv, $"Trading states:    {(TradingStates.Count == 0 ? "all scopes ACTIVE" : "")}");
         foreach (var t in TradingStates)
@@ -150,6 +155,7 @@ public sealed record RunSummary(
         }
         var net = Positions.Sum(r => r.RealizedPnl + r.UnrealizedPnl - r.Fees);
         sb.AppendLine(inv, $"Net P&L (realized + unrealized - fees): {net:N2}");
+        if (Error is { } error) sb.AppendLine(inv, $"RUN FAILED: {error}");
         return sb.ToString();
     }
 

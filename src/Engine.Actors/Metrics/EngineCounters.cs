@@ -20,7 +20,9 @@ public sealed class EngineCounters : IExtension
     private long _accepted;
     private long _fills;
     private long _cancels;
+    private long _deferred;
     private long _flattenOrders;
+    private readonly ConcurrentDictionary<string, long> _deadLetters = new(StringComparer.Ordinal);
 
     public static EngineCounters For(ActorSystem system) => system.WithExtension<EngineCounters, EngineCountersProvider>();
 
@@ -36,10 +38,16 @@ public sealed class EngineCounters : IExtension
 
     public void OrderCancelled() => Interlocked.Increment(ref _cancels);
 
+    /// <summary>An order waited for its account's credit until the next time-slice boundary.</summary>
+    public void OrderDeferred() => Interlocked.Increment(ref _deferred);
+
+    /// <summary>An engine message that reached no one, by message type.</summary>
+    public void DeadLetter(string messageType) => _deadLetters.AddOrUpdate(messageType, 1, (_, n) => n + 1);
+
     /// <summary>The kill switch's view of a scope; 0 active, 1 reducing, 2 halted (trading_kill_switch{scope}).</summary>
     public void ScopeState(string scope, TradingState state, bool flatten) => _scopes[scope] = new ScopeGauge(state, flatten);
 
-    /// <summary>An automatic engagement or REDUCING, by trigger (daily_loss, drawdown, exposure, strategy_crash, stale_data, journal_failure, engine_failure).</summary>
+    /// <summary>An automatic engagement or REDUCING, by trigger (daily_loss, drawdown, exposure, loss_warning, new_day, strategy_crash, stale_data, journal_failure, engine_failure).</summary>
     public void Automatic(string trigger) => _automatic.AddOrUpdate(trigger, 1, (_, n) => n + 1);
 
     public void Account(string account, AccountRiskView view) => _accounts[account] = view;
@@ -54,7 +62,9 @@ public sealed class EngineCounters : IExtension
             Interlocked.Read(ref _flattenOrders), rejections,
             new SortedDictionary<string, ScopeGauge>(_scopes, StringComparer.Ordinal),
             new SortedDictionary<string, long>(_automatic, StringComparer.Ordinal),
-            new SortedDictionary<string, AccountRiskView>(_accounts, StringComparer.Ordinal));
+            new SortedDictionary<string, AccountRiskView>(_accounts, StringComparer.Ordinal),
+            Interlocked.Read(ref _deferred),
+            new SortedDictionary<string, long>(_deadLetters, StringComparer.Ordinal));
     }
 }
 
@@ -65,7 +75,9 @@ public sealed record CountersSnapshot(
     IReadOnlyDictionary<string, long> RejectionsByReason,
     IReadOnlyDictionary<string, ScopeGauge> Scopes,
     IReadOnlyDictionary<string, long> AutomaticByTrigger,
-    IReadOnlyDictionary<string, AccountRiskView> Accounts);
+    IReadOnlyDictionary<string, AccountRiskView> Accounts,
+    long Deferred,
+    IReadOnlyDictionary<string, long> DeadLettersByType);
 
 public sealed class EngineCountersProvider : ExtensionIdProvider<EngineCounters>
 {

@@ -1,29 +1,42 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Hosting;
 using Akka.Persistence;
 using Engine.Actors.Metrics;
+using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
 
 namespace Engine.Actors.Risk;
 
 /// <summary>
 /// The kill switch and the trading state of every scope (design rule 3). A change (engage = HALTED,
-/// reduce = REDUCING, release = ACTIVE) is journaled first, as an audited event; then every
-/// subscribed symbol the scope touches is told, halts or restricts the strategies in scope, cancels
-/// their open orders (and flattens, when asked), and confirms. Only when all of them have confirmed
-/// is the change acknowledged. State survives restarts: it is recovered from the journal, and every
-/// symbol asks for it before it trades.
+/// reduce = REDUCING, release = ACTIVE) is journaled first, as an audited event with the feed point
+/// it takes effect at; then every subscribed symbol is told, halts or restricts the strategies in
+/// scope, cancels their open orders (and flattens, when asked), journals that and confirms. Only
+/// when every symbol the scope touches has confirmed is the change acknowledged.
+///
+/// It wins every race: commands are handled one at a time, so a second engage while the first is
+/// confirming answers only when the same confirmations are in; an operator's change takes effect at
+/// a point where the feed is quiet (the feed pauses until the change is confirmed everywhere); after
+/// a restart it first finds every live symbol and has them subscribe again before it acknowledges
+/// anything; and it runs under a backoff supervisor, so a failing journal never leaves the engine
+/// without one (symbols refuse every order while it is away).
 /// </summary>
 public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 {
-    /// <summary>HALT the scope; with Flatten also close its positions with reduce-only orders.</summary>
-    public sealed record Engage(string Scope, string Reason, string Operator, bool Flatten = false);
+    /// <summary>
+    /// HALT the scope; with Flatten also close its positions with reduce-only orders. Point is set by
+    /// the feed for a decision made at a time-slice boundary; DecisionId names an automatic decision.
+    /// </summary>
+    public sealed record Engage(
+        string Scope, string Reason, string Operator, bool Flatten = false, long? Point = null, string? DecisionId = null);
 
     /// <summary>Put the scope in REDUCING: only orders that shrink a position pass.</summary>
-    public sealed record Reduce(string Scope, string Reason, string Operator);
+    public sealed record Reduce(string Scope, string Reason, string Operator, long? Point = null, string? DecisionId = null);
 
     /// <summary>Back to ACTIVE. Only an explicit release lifts a halt.</summary>
-    public sealed record Release(string Scope, string Operator, string Reason = "");
+    public sealed record Release(string Scope, string Operator, string Reason = "", long? Point = null, string? DecisionId = null);
 
     public sealed record GetStatus;
 
@@ -32,40 +45,48 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 
     public sealed record AuditTrail(IReadOnlyList<IKillSwitchEvent> Events);
 
-    /// <summary>Sent by each symbol when it starts; answered at once with the current status.</summary>
+    /// <summary>Sent by each symbol when it starts (and again after the kill switch restarted); answered with StateHistory.</summary>
     public sealed record Subscribe(string Symbol);
 
-    /// <summary>The symbol applied status Epoch; AsOfSeq is the last market event it had processed, so nothing after it was decided under the old state.</summary>
+    /// <summary>Every change so far, with its point; Epoch is the last one's.</summary>
+    public sealed record StateHistory(long Epoch, IReadOnlyList<ScopeChange> Changes);
+
+    /// <summary>A new change, to every subscribed symbol.</summary>
+    public sealed record StateChanged(ScopeChange Change);
+
+    /// <summary>The symbol applied everything up to Epoch and journaled what it caused; AsOfSeq is the last market event it had processed.</summary>
     public sealed record Confirmed(string Symbol, long Epoch, long AsOfSeq);
 
-    public sealed record ScopeStatus(string Scope, TradingState State, string Reason, string Operator, DateTime Since, bool Flatten);
+    /// <summary>A feed introduces itself: it is asked to pause whenever an operator's change needs a point.</summary>
+    public sealed record RegisterFeed;
 
-    /// <summary>Every scope that is not ACTIVE. Epoch counts changes, so a confirmation is matched to the change it confirms.</summary>
-    public sealed record Status(IReadOnlyDictionary<string, ScopeStatus> Scopes, long Epoch)
+    public sealed record FeedRegistered(long Epoch);
+
+    /// <summary>To a feed: stop sending market events once those in flight are processed, and say where that is.</summary>
+    public sealed record Quiesce(long Ticket);
+
+    public sealed record Quiesced(long Ticket, long Point);
+
+    /// <summary>To a feed: the change is confirmed everywhere, go on.</summary>
+    public sealed record Resume(long Ticket);
+
+    /// <summary>To a feed: the change was not confirmed by these symbols in time; trading cannot safely go on.</summary>
+    public sealed record ChangeNotConfirmed(long Epoch, IReadOnlyList<string> Symbols);
+
+    public sealed record Status(IReadOnlyDictionary<string, ScopeChange> Scopes, long Epoch)
     {
-        public static readonly Status Initial = new(new SortedDictionary<string, ScopeStatus>(StringComparer.Ordinal), 0);
-
         public bool EngineHalted => Scopes.TryGetValue("engine", out var s) && s.State == TradingState.Halted;
 
-        /// <summary>The most severe scope covering this strategy of this account in this symbol, or null when all are ACTIVE.</summary>
-        public ScopeStatus? Governing(string account, string strategy, string symbol)
-        {
-            ScopeStatus? worst = null;
-            foreach (var s in Scopes.Values)
-            {
-                if (!RiskScope.Parse(s.Scope).Covers(account, strategy, symbol)) continue;
-                if (worst is null || s.State > worst.State || (s.State == worst.State && s.Flatten && !worst.Flatten)) worst = s;
-            }
-            return worst;
-        }
+        public ScopeChange? Governing(string account, string strategy, string symbol) =>
+            TradingStateBook.Governing(Scopes.Values, account, strategy, symbol);
 
         public TradingState StateOf(string account, string strategy, string symbol) =>
             Governing(account, strategy, symbol)?.State ?? TradingState.Active;
     }
 
     /// <summary>
-    /// The answer to a change: who confirmed (with the feed sequence each had reached), and who did
-    /// not within the ack timeout.
+    /// The answer to a change: who confirmed (with the feed sequence each had reached; -1 for a symbol
+    /// that stopped or already ran under that state), and who did not within the ack timeout.
     /// </summary>
     public sealed record Acknowledged(Status Status, IReadOnlyDictionary<string, long> ConfirmedAt, IReadOnlyList<string> Unconfirmed)
     {
@@ -77,37 +98,61 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 
     private sealed record AckTimeout(long Epoch);
 
-    private sealed class PendingAck(IActorRef replyTo, long epoch, IEnumerable<string> awaiting)
+    private sealed record QuiesceTimeout(long Ticket);
+
+    private sealed record DiscoveryTimeout;
+
+    private sealed record LiveSymbols(IReadOnlyCollection<string> Symbols);
+
+    private sealed class Change(object command, IActorRef replyTo, IKillSwitchEvent proposed)
     {
+        public object Command { get; } = command;
         public IActorRef ReplyTo { get; } = replyTo;
-        public long Epoch { get; } = epoch;
-        public SortedSet<string> Awaiting { get; } = new(awaiting, StringComparer.Ordinal);
+        public IKillSwitchEvent Proposed { get; } = proposed;
+        public long Epoch { get; set; }
+        public long Ticket { get; set; }
+        public HashSet<IActorRef> AwaitingQuiesce { get; } = new();
+        public long Point { get; set; }
+        public SortedSet<string> Awaiting { get; } = new(StringComparer.Ordinal);
         public SortedDictionary<string, long> Confirmed { get; } = new(StringComparer.Ordinal);
+        public bool Quiesced { get; set; }
     }
 
     private readonly TimeSpan _ackTimeout;
     private readonly Dictionary<string, IActorRef> _subscribers = new(StringComparer.Ordinal);
-    private readonly List<PendingAck> _pending = new();
+    private readonly HashSet<IActorRef> _feeds = new();
     private readonly List<IKillSwitchEvent> _audit = new();
-    private readonly SortedDictionary<string, ScopeStatus> _scopes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _decisions = new(StringComparer.Ordinal);
+    private readonly TradingStateBook _book = new();
+    private readonly SortedSet<string> _rediscovering = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly EngineCounters _counters = EngineCounters.For(Context.System);
-    private long _epoch;
+    private Change? _change;
+    private bool _discovering;
+    private long _tickets;
+    private long _lastPoint;
 
     public KillSwitchActor(TimeSpan ackTimeout)
     {
         _ackTimeout = ackTimeout;
         Recover<IKillSwitchEvent>(Apply);
+        Recover<RecoveryCompleted>(_ => Discover());
 
-        Command<Engage>(Handle);
-        Command<Reduce>(Handle);
-        Command<Release>(Handle);
+        // Always answered, whatever is in progress.
         Command<GetStatus>(_ => Sender.Tell(Current));
         Command<GetAudit>(_ => Sender.Tell(new AuditTrail(_audit.ToArray())));
         Command<Subscribe>(Handle);
         Command<Confirmed>(Handle);
-        Command<AckTimeout>(Handle);
+        Command<RegisterFeed>(Handle);
+        Command<Quiesced>(Handle);
         Command<Terminated>(Handle);
+        Command<AckTimeout>(Handle);
+        Command<QuiesceTimeout>(Handle);
+        Command<LiveSymbols>(Handle);
+        Command<DiscoveryTimeout>(_ => EndDiscovery("timed out"));
+        Command<Engage>(cmd => Begin(cmd, cmd.Scope, cmd.Point, cmd.DecisionId));
+        Command<Reduce>(cmd => Begin(cmd, cmd.Scope, cmd.Point, cmd.DecisionId));
+        Command<Release>(cmd => Begin(cmd, cmd.Scope, cmd.Point, cmd.DecisionId));
     }
 
     public override string PersistenceId => "kill-switch";
@@ -116,88 +161,184 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
 
     public static Props Props(TimeSpan ackTimeout) => Akka.Actor.Props.Create(() => new KillSwitchActor(ackTimeout));
 
-    private Status Current => new(new SortedDictionary<string, ScopeStatus>(_scopes, StringComparer.Ordinal), _epoch);
+    private Status Current => new(new SortedDictionary<string, ScopeChange>(_book.Current.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal), _book.KnownEpoch);
+
+    /// <summary>Busy with a change or with finding the live symbols: new commands wait their turn.</summary>
+    private bool Busy => _change is not null || _rediscovering.Count > 0 || _discovering;
 
     private void Apply(IKillSwitchEvent e)
     {
         _audit.Add(e);
-        _epoch++;
-        switch (e)
+        if (e.DecisionId is { } id) _decisions.Add(id);
+        if (e.Point > _lastPoint) _lastPoint = e.Point;
+        var change = e.ToChange(_audit.Count);
+        _book.Add(change);
+        _book.ApplyAll();
+        _counters.ScopeState(change.Scope, change.State, change.Flatten);
+    }
+
+    // ---- after a restart: find every live symbol before acknowledging anything ----
+
+    private void Discover()
+    {
+        if (!ActorRegistry.For(Context.System).TryGet<SymbolRegion>(out var region))
+            return; // the engine is starting: no symbol is live yet, and each subscribes before it trades
+        _discovering = true;
+        region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _ackTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? new LiveSymbols(t.Result.Shards.SelectMany(s => s.EntityIds).ToArray())
+                : new LiveSymbols(Array.Empty<string>()))
+            .PipeTo(Self);
+        Timers.StartSingleTimer("discovery", new DiscoveryTimeout(), _ackTimeout);
+    }
+
+    private void Handle(LiveSymbols live)
+    {
+        if (!_discovering) return;
+        _discovering = false;
+        if (ActorRegistry.For(Context.System).TryGet<SymbolRegion>(out var region))
         {
-            case KillSwitchEngaged k:
-                _scopes[k.Scope] = new ScopeStatus(k.Scope, TradingState.Halted, k.Reason, k.Operator, k.Time, k.Flatten);
-                _counters.ScopeState(k.Scope, TradingState.Halted, k.Flatten);
-                break;
-            case ScopeReduced r:
-                _scopes[r.Scope] = new ScopeStatus(r.Scope, TradingState.Reducing, r.Reason, r.Operator, r.Time, false);
-                _counters.ScopeState(r.Scope, TradingState.Reducing, false);
-                break;
-            case KillSwitchReleased r:
-                _scopes.Remove(r.Scope);
-                _counters.ScopeState(r.Scope, TradingState.Active, false);
-                break;
+            foreach (var symbol in live.Symbols)
+            {
+                if (_subscribers.ContainsKey(symbol)) continue;
+                _rediscovering.Add(symbol);
+                region.Tell(new Resubscribe(symbol));
+            }
         }
+        if (_rediscovering.Count == 0) EndDiscovery("no live symbol to wait for");
     }
 
-    private bool Valid(string scope)
+    private void EndDiscovery(string how)
     {
-        if (RiskScope.TryParse(scope, out _)) return true;
-        Sender.Tell(new Refused($"'{scope}' is not a scope: use engine, account:ID, strategy:ID or symbol:SYMBOL"));
-        return false;
+        if (!_discovering && _rediscovering.Count == 0 && !Timers.IsTimerActive("discovery")) return;
+        if (_rediscovering.Count > 0)
+            _log.Error("kill switch restarted; these live symbols did not subscribe again ({0}): {1}", how, string.Join(", ", _rediscovering));
+        _discovering = false;
+        _rediscovering.Clear();
+        Timers.Cancel("discovery");
+        if (!Busy) Stash.UnstashAll();
     }
 
-    private void Handle(Engage cmd)
+    // ---- changes, one at a time ----
+
+    private void Begin(object command, string scope, long? point, string? decisionId)
     {
-        if (!Valid(cmd.Scope)) return;
-        if (_scopes.TryGetValue(cmd.Scope, out var s) && s.State == TradingState.Halted && (s.Flatten || !cmd.Flatten))
+        if (Busy)
         {
-            AckNow(cmd.Scope);
+            Stash.Stash();
             return;
         }
-        Change(new KillSwitchEngaged(cmd.Scope, cmd.Reason, cmd.Operator, DateTime.UtcNow, cmd.Flatten));
-    }
-
-    private void Handle(Reduce cmd)
-    {
-        if (!Valid(cmd.Scope)) return;
-        if (_scopes.TryGetValue(cmd.Scope, out var s))
+        if (!RiskScope.TryParse(scope, out var parsed))
         {
-            if (s.State == TradingState.Halted)
-                Sender.Tell(new Refused($"{cmd.Scope} is halted; only a release lifts a halt"));
-            else AckNow(cmd.Scope);
+            Sender.Tell(new Refused($"'{scope}' is not a scope: use engine, account:ID, strategy:ID or symbol:SYMBOL"));
             return;
         }
-        Change(new ScopeReduced(cmd.Scope, cmd.Reason, cmd.Operator, DateTime.UtcNow));
-    }
-
-    private void Handle(Release cmd)
-    {
-        if (!Valid(cmd.Scope)) return;
-        if (!_scopes.ContainsKey(cmd.Scope))
+        if (decisionId is not null && _decisions.Contains(decisionId))
         {
-            AckNow(cmd.Scope);
+            AckNow(parsed); // decided before (a replay deciding it again): already in force where it should be
             return;
         }
-        Change(new KillSwitchReleased(cmd.Scope, cmd.Operator, DateTime.UtcNow, cmd.Reason));
+        _book.Current.TryGetValue(scope, out var now);
+        IKillSwitchEvent? proposed = command switch
+        {
+            Engage e when now is { State: TradingState.Halted } h && (h.Flatten || !e.Flatten) => null,
+            Engage e => new KillSwitchEngaged(e.Scope, e.Reason, e.Operator, DateTime.UtcNow, e.Flatten, 0, decisionId),
+            Reduce when now is { State: TradingState.Halted } => null,
+            Reduce when now is { State: TradingState.Reducing } => null,
+            Reduce r => new ScopeReduced(r.Scope, r.Reason, r.Operator, DateTime.UtcNow, 0, decisionId),
+            Release when now is null => null,
+            Release r => new KillSwitchReleased(r.Scope, r.Operator, DateTime.UtcNow, r.Reason, 0, decisionId),
+            _ => null,
+        };
+        if (proposed is null)
+        {
+            if (command is Reduce && now is { State: TradingState.Halted })
+                Sender.Tell(new Refused($"{scope} is halted; only a release lifts a halt"));
+            else AckNow(parsed); // nothing changes: every symbol in scope already runs under this state
+            return;
+        }
+        var change = new Change(command, Sender, proposed);
+        _change = change;
+        if (point is { } p)
+        {
+            Commit(change, p);
+            return;
+        }
+        if (_feeds.Count == 0)
+        {
+            Commit(change, _lastPoint);
+            return;
+        }
+        // An operator's change: the feeds pause so it takes effect at one known point of the feed.
+        change.Ticket = ++_tickets;
+        foreach (var feed in _feeds)
+        {
+            change.AwaitingQuiesce.Add(feed);
+            feed.Tell(new Quiesce(change.Ticket));
+        }
+        change.Quiesced = true;
+        Timers.StartSingleTimer(("quiesce", change.Ticket), new QuiesceTimeout(change.Ticket), _ackTimeout);
     }
 
-    private void Change(IKillSwitchEvent e)
+    private void Handle(Quiesced q)
     {
-        var replyTo = Sender;
+        if (_change is not { } c || q.Ticket != c.Ticket || !c.AwaitingQuiesce.Remove(Sender)) return;
+        c.Point = Math.Max(c.Point, q.Point);
+        if (c.AwaitingQuiesce.Count == 0)
+        {
+            Timers.Cancel(("quiesce", c.Ticket));
+            Commit(c, c.Point);
+        }
+    }
+
+    private void Handle(QuiesceTimeout t)
+    {
+        if (_change is not { } c || t.Ticket != c.Ticket || c.AwaitingQuiesce.Count == 0) return;
+        _log.Warning("feeds did not pause within {0}; the change takes effect where they are", _ackTimeout);
+        c.AwaitingQuiesce.Clear();
+        Commit(c, c.Point);
+    }
+
+    private void Commit(Change change, long point)
+    {
+        // Points never go back, so the history stays ordered by where changes take effect.
+        point = Math.Max(point, _lastPoint);
+        var e = change.Proposed switch
+        {
+            KillSwitchEngaged k => (IKillSwitchEvent)(k with { Point = point }),
+            ScopeReduced r => r with { Point = point },
+            KillSwitchReleased r => r with { Point = point },
+            _ => change.Proposed,
+        };
         Persist(e, persisted =>
         {
             Apply(persisted);
-            var why = persisted switch
+            _log.Warning("Trading state of {0}: {1} by {2}: {3}", persisted.Scope, Describe(persisted), persisted.Operator, ReasonOf(persisted));
+            change.Epoch = _book.KnownEpoch;
+            var scope = RiskScope.Parse(persisted.Scope);
+            var message = new StateChanged(_book.History[^1]);
+            // Every subscriber learns the change; only those it touches must confirm before the ack.
+            foreach (var (symbol, subscriber) in _subscribers)
             {
-                KillSwitchEngaged k => k.Reason,
-                ScopeReduced r => r.Reason,
-                KillSwitchReleased r => r.Reason,
-                _ => "",
-            };
-            _log.Warning("Trading state of {0}: {1} by {2}: {3}", persisted.Scope, Describe(persisted), persisted.Operator, why);
-            Broadcast(RiskScope.Parse(persisted.Scope), replyTo);
+                subscriber.Tell(message);
+                if (scope.TouchesSymbol(symbol)) change.Awaiting.Add(symbol);
+            }
+            if (change.Awaiting.Count == 0)
+            {
+                Complete(change);
+                return;
+            }
+            Timers.StartSingleTimer(("ack", change.Epoch), new AckTimeout(change.Epoch), _ackTimeout);
         });
     }
+
+    private static string ReasonOf(IKillSwitchEvent e) => e switch
+    {
+        KillSwitchEngaged k => k.Reason,
+        ScopeReduced r => r.Reason,
+        KillSwitchReleased r => r.Reason,
+        _ => "",
+    };
 
     private static string Describe(IKillSwitchEvent e) => e switch
     {
@@ -207,82 +348,95 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         _ => "ACTIVE (released)",
     };
 
-    private void AckNow(string scope)
+    private void Handle(Confirmed c)
     {
-        // Nothing changed: every symbol in scope already runs under this state.
-        var touched = Touched(RiskScope.Parse(scope)).ToDictionary(kv => kv.Key, _ => -1L, StringComparer.Ordinal);
+        if (_change is { } change && change.Epoch > 0 && c.Epoch >= change.Epoch && change.Awaiting.Remove(c.Symbol))
+            change.Confirmed[c.Symbol] = c.AsOfSeq;
+        Progress();
+    }
+
+    private void Handle(AckTimeout t)
+    {
+        if (_change is not { } c || c.Epoch != t.Epoch) return;
+        _log.Error("Trading-state change {0} not confirmed in time by: {1}", c.Epoch, string.Join(", ", c.Awaiting));
+        var unconfirmed = c.Awaiting.ToArray();
+        c.ReplyTo.Tell(new Acknowledged(Current, c.Confirmed, unconfirmed));
+        // Trading cannot go on as if the change were in force everywhere: the paused feeds stop.
+        if (c.Quiesced)
+        {
+            foreach (var feed in _feeds) feed.Tell(new ChangeNotConfirmed(c.Epoch, unconfirmed));
+        }
+        Done();
+    }
+
+    private void Progress()
+    {
+        if (!_discovering && _rediscovering.Count == 0 && Timers.IsTimerActive("discovery")) EndDiscovery("all subscribed again");
+        if (_change is { Epoch: > 0 } c && c.Awaiting.Count == 0) Complete(c);
+    }
+
+    private void Complete(Change c)
+    {
+        Timers.Cancel(("ack", c.Epoch));
+        c.ReplyTo.Tell(new Acknowledged(Current, c.Confirmed, Array.Empty<string>()));
+        if (c.Quiesced)
+        {
+            foreach (var feed in _feeds) feed.Tell(new Resume(c.Ticket));
+        }
+        Done();
+    }
+
+    private void Done()
+    {
+        _change = null;
+        if (!Busy) Stash.UnstashAll();
+    }
+
+    private void AckNow(RiskScope scope)
+    {
+        var touched = _subscribers.Keys.Where(scope.TouchesSymbol).ToDictionary(s => s, _ => -1L, StringComparer.Ordinal);
         Sender.Tell(new Acknowledged(Current, touched, Array.Empty<string>()));
     }
 
-    private IEnumerable<KeyValuePair<string, IActorRef>> Touched(RiskScope scope) =>
-        _subscribers.Where(kv => scope.TouchesSymbol(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal);
-
-    private void Broadcast(RiskScope scope, IActorRef replyTo)
-    {
-        var status = Current;
-        var touched = Touched(scope).ToList();
-        // Every subscriber learns the new table; only those in scope must confirm before the ack.
-        foreach (var s in _subscribers.Values) s.Tell(status);
-        var pending = new PendingAck(replyTo, _epoch, touched.Select(kv => kv.Key));
-        if (pending.Awaiting.Count == 0)
-        {
-            replyTo.Tell(new Acknowledged(status, new Dictionary<string, long>(), Array.Empty<string>()));
-            return;
-        }
-        _pending.Add(pending);
-        Timers.StartSingleTimer(("ack", pending.Epoch), new AckTimeout(pending.Epoch), _ackTimeout);
-    }
+    // ---- subscribers and feeds ----
 
     private void Handle(Subscribe s)
     {
         if (_subscribers.TryGetValue(s.Symbol, out var old) && !old.Equals(Sender)) Context.Unwatch(old);
         _subscribers[s.Symbol] = Sender;
         Context.Watch(Sender);
-        Sender.Tell(Current);
+        Sender.Tell(new StateHistory(_book.KnownEpoch, _book.History.ToArray()));
+        // It now knows every change so far; it confirms once it has journaled what they caused.
+        if (_change is { Epoch: > 0 } c && RiskScope.Parse(c.Proposed.Scope).TouchesSymbol(s.Symbol)) c.Awaiting.Add(s.Symbol);
+        if (_rediscovering.Remove(s.Symbol)) Progress();
     }
 
-    private void Handle(Confirmed c)
+    private void Handle(RegisterFeed _)
     {
-        // A symbol confirms a status once it has applied it, which covers every earlier change too.
-        foreach (var p in _pending.Where(p => p.Epoch <= c.Epoch))
-        {
-            if (p.Awaiting.Remove(c.Symbol)) p.Confirmed[c.Symbol] = c.AsOfSeq;
-        }
-        CompleteDone();
-    }
-
-    private void Handle(AckTimeout t)
-    {
-        foreach (var p in _pending.Where(p => p.Epoch == t.Epoch).ToList())
-        {
-            _log.Error("Trading-state change {0} not confirmed in time by: {1}", p.Epoch, string.Join(", ", p.Awaiting));
-            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed, p.Awaiting.ToArray()));
-            _pending.Remove(p);
-        }
+        _feeds.Add(Sender);
+        Context.Watch(Sender);
+        Sender.Tell(new FeedRegistered(_book.KnownEpoch));
     }
 
     private void Handle(Terminated t)
     {
+        if (_feeds.Remove(t.ActorRef))
+        {
+            if (_change is { } q && q.AwaitingQuiesce.Remove(t.ActorRef) && q.AwaitingQuiesce.Count == 0)
+            {
+                Timers.Cancel(("quiesce", q.Ticket));
+                Commit(q, q.Point);
+            }
+            return;
+        }
         var gone = _subscribers.Where(kv => kv.Value.Equals(t.ActorRef)).Select(kv => kv.Key).ToList();
         foreach (var symbol in gone)
         {
             _subscribers.Remove(symbol);
-            // A stopped symbol accepts nothing, and it re-reads the state before it trades again.
-            foreach (var p in _pending)
-            {
-                if (p.Awaiting.Remove(symbol)) p.Confirmed[symbol] = -1; // stopped: accepts nothing
-            }
+            _rediscovering.Remove(symbol);
+            // A stopped symbol accepts nothing, and it reads the state again before it trades.
+            if (_change is { } c && c.Awaiting.Remove(symbol)) c.Confirmed[symbol] = -1;
         }
-        CompleteDone();
-    }
-
-    private void CompleteDone()
-    {
-        foreach (var p in _pending.Where(p => p.Awaiting.Count == 0).ToList())
-        {
-            p.ReplyTo.Tell(new Acknowledged(Current, p.Confirmed, Array.Empty<string>()));
-            Timers.Cancel(("ack", p.Epoch));
-            _pending.Remove(p);
-        }
+        Progress();
     }
 }

@@ -3,8 +3,8 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Engine.Actors.Risk;
-using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
+using Engine.Domain.Symbols;
 using Engine.Domain.Trading;
 using Google.Protobuf;
 using P = Engine.Actors.Serialization.Proto;
@@ -32,10 +32,12 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public const string OrderFilledManifest = "OF";
     public const string OrderCancelledManifest = "OC";
     public const string StrategyStoppedManifest = "SS";
+    public const string OrderDeferredManifest = "OD";
     public const string SymbolSnapshotManifest = "SNAP";
     public const string KillSwitchEngagedManifest = "KE";
     public const string KillSwitchReleasedManifest = "KR";
     public const string ScopeReducedManifest = "KD";
+    public const string AccountCheckpointManifest = "ACP";
 
     /// <summary>
     /// The akka.actor section that registers this serializer and binds every persisted type to it.
@@ -48,13 +50,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             engine = "Engine.Actors.Serialization.EngineSerializer, Engine.Actors"
           }
           serialization-bindings {
-            "Engine.Actors.Symbols.ISymbolEvent, Engine.Actors" = engine
-            "Engine.Actors.Symbols.OrderAccepted, Engine.Actors" = engine
-            "Engine.Actors.Symbols.OrderRejected, Engine.Actors" = engine
-            "Engine.Actors.Symbols.OrderFilled, Engine.Actors" = engine
-            "Engine.Actors.Symbols.OrderCancelled, Engine.Actors" = engine
-            "Engine.Actors.Symbols.StrategyStopped, Engine.Actors" = engine
-            "Engine.Actors.Symbols.SymbolSnapshot, Engine.Actors" = engine
+            "Engine.Domain.Symbols.ISymbolEvent, Engine.Domain" = engine
+            "Engine.Domain.Symbols.OrderAccepted, Engine.Domain" = engine
+            "Engine.Domain.Symbols.OrderRejected, Engine.Domain" = engine
+            "Engine.Domain.Symbols.OrderFilled, Engine.Domain" = engine
+            "Engine.Domain.Symbols.OrderCancelled, Engine.Domain" = engine
+            "Engine.Domain.Symbols.StrategyStopped, Engine.Domain" = engine
+            "Engine.Domain.Symbols.OrderDeferred, Engine.Domain" = engine
+            "Engine.Domain.Symbols.SymbolSnapshot, Engine.Domain" = engine
+            "Engine.Domain.Risk.AccountCheckpoint, Engine.Domain" = engine
             "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
             "Engine.Actors.Risk.KillSwitchReleased, Engine.Actors" = engine
             "Engine.Actors.Risk.ScopeReduced, Engine.Actors" = engine
@@ -74,7 +78,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderFilled => OrderFilledManifest,
         OrderCancelled => OrderCancelledManifest,
         StrategyStopped => StrategyStoppedManifest,
+        OrderDeferred => OrderDeferredManifest,
         SymbolSnapshot => SymbolSnapshotManifest,
+        AccountCheckpoint => AccountCheckpointManifest,
         KillSwitchEngaged => KillSwitchEngagedManifest,
         KillSwitchReleased => KillSwitchReleasedManifest,
         ScopeReduced => ScopeReducedManifest,
@@ -96,7 +102,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     FromProto(Required(P.OrderFilled.Parser.ParseFrom(bytes).Fill, "OrderFilled.fill"), "OrderFilled.fill")),
                 OrderCancelledManifest => FromProto(P.OrderCancelled.Parser.ParseFrom(bytes)),
                 StrategyStoppedManifest => FromProto(P.StrategyStopped.Parser.ParseFrom(bytes)),
+                OrderDeferredManifest => FromProto(P.OrderDeferred.Parser.ParseFrom(bytes)),
                 SymbolSnapshotManifest => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
+                AccountCheckpointManifest => FromProto(P.AccountCheckpoint.Parser.ParseFrom(bytes)),
                 KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
                 KillSwitchReleasedManifest => FromProto(P.KillSwitchReleased.Parser.ParseFrom(bytes)),
                 ScopeReducedManifest => FromProto(P.ScopeReduced.Parser.ParseFrom(bytes)),
@@ -132,7 +140,20 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderFilled f => new P.OrderFilled { Fill = ToProto(f.Fill) },
         OrderCancelled c => new P.OrderCancelled { OrderId = c.OrderId, Reason = c.Reason, TimeTicks = Ticks(c.Time), FeedSeq = c.FeedSeq },
         StrategyStopped s => new P.StrategyStopped { StrategyId = s.StrategyId, Reason = s.Reason, TimeTicks = Ticks(s.Time), FeedSeq = s.FeedSeq },
+        OrderDeferred d => new P.OrderDeferred
+        {
+            StrategyId = d.StrategyId,
+            Target = Dec(d.Target),
+            Side = ToProto(d.Side),
+            Quantity = Dec(d.Quantity),
+            Type = ToProto(d.Type),
+            LimitPrice = d.LimitPrice is { } l ? Dec(l) : null,
+            Reason = ToProto(d.Reason),
+            TimeTicks = Ticks(d.Time),
+            FeedSeq = d.FeedSeq,
+        },
         SymbolSnapshot s => ToProto(s),
+        AccountCheckpoint c => ToProto(c),
         KillSwitchEngaged e => new P.KillSwitchEngaged
         {
             Scope = e.Scope,
@@ -140,9 +161,17 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             Operator = e.Operator,
             TimeTicks = Ticks(e.Time),
             Flatten = e.Flatten,
+            Point = e.Point,
+            DecisionId = e.DecisionId ?? "",
         },
-        KillSwitchReleased r => new P.KillSwitchReleased { Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time), Reason = r.Reason },
-        ScopeReduced r => new P.ScopeReduced { Scope = r.Scope, Reason = r.Reason, Operator = r.Operator, TimeTicks = Ticks(r.Time) },
+        KillSwitchReleased r => new P.KillSwitchReleased
+        {
+            Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time), Reason = r.Reason, Point = r.Point, DecisionId = r.DecisionId ?? "",
+        },
+        ScopeReduced r => new P.ScopeReduced
+        {
+            Scope = r.Scope, Reason = r.Reason, Operator = r.Operator, TimeTicks = Ticks(r.Time), Point = r.Point, DecisionId = r.DecisionId ?? "",
+        },
         _ => throw CannotSerialize(o),
     };
 
@@ -194,6 +223,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 OrdersAccepted = b.OrdersAccepted,
                 Fills = b.Fills,
                 Cancels = b.Cancels,
+                Deferrals = b.Deferrals,
             };
             book.Rejections.AddRange(b.Rejections
                 .Select(kv => new P.RejectionCount { Reason = ToProto(kv.Key), Count = kv.Value })
@@ -214,6 +244,52 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             p.RecentMessages.Add(r);
         }
         p.StoppedStrategies.AddRange(s.StoppedStrategies);
+        return p;
+    }
+
+    private static P.AccountCheckpoint ToProto(AccountCheckpoint c)
+    {
+        var p = new P.AccountCheckpoint
+        {
+            BoundaryTicks = Ticks(c.Boundary),
+            DayStart = Dec(c.Tracker.DayStart),
+            HighWater = Dec(c.Tracker.HighWater),
+        };
+        if (c.Tracker.Day is { } day) p.Day = day.DayNumber;
+        if (c.Tracker.LatestTime is { } latest) p.LatestTicks = Ticks(latest);
+        if (c.HaltedOn is { } halted) p.HaltedOn = halted.DayNumber;
+        if (c.ReducedOn is { } reduced) p.ReducedOn = reduced.DayNumber;
+        foreach (var r in c.Tracker.Symbols.OrderBy(r => r.Symbol, StringComparer.Ordinal))
+        {
+            var risk = new P.SymbolRisk
+            {
+                Symbol = r.Symbol,
+                TimeTicks = Ticks(r.Time),
+                Realized = Dec(r.Realized),
+                Unrealized = Dec(r.Unrealized),
+                Usage = new P.Usage
+                {
+                    Gross = Dec(r.Usage.Gross), LongExposure = Dec(r.Usage.Long), ShortExposure = Dec(r.Usage.Short), Positions = r.Usage.Positions,
+                },
+                NetExposure = Dec(r.NetExposure),
+                Exposed = r.Exposed,
+            };
+            if (r.LastData is { } last) risk.LastDataTicks = Ticks(last);
+            p.Symbols.Add(risk);
+        }
+        p.StaleEngaged.AddRange(c.StaleEngaged.Order(StringComparer.Ordinal));
+        foreach (var (symbol, credit) in c.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            p.Used.Add(new P.SymbolCredit
+            {
+                Symbol = symbol,
+                Credit = new P.Credit
+                {
+                    Gross = Dec(credit.Gross), LongExposure = Dec(credit.Long), ShortExposure = Dec(credit.Short),
+                    Positions = credit.Positions, Orders = credit.Orders, Messages = credit.Messages,
+                },
+            });
+        }
         return p;
     }
 
@@ -305,14 +381,69 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private static StrategyStopped FromProto(P.StrategyStopped s) =>
         new(s.StrategyId, s.Reason, Utc(s.TimeTicks, "StrategyStopped.time_ticks"), s.FeedSeq);
 
+    private static OrderDeferred FromProto(P.OrderDeferred d) => new(
+        d.StrategyId,
+        Dec(d.Target, "OrderDeferred.target"),
+        FromProto(d.Side, "OrderDeferred.side"),
+        Dec(d.Quantity, "OrderDeferred.quantity"),
+        FromProto(d.Type, "OrderDeferred.type"),
+        d.LimitPrice is null ? null : Dec(d.LimitPrice, "OrderDeferred.limit_price"),
+        FromProto(d.Reason, "OrderDeferred.reason"),
+        Utc(d.TimeTicks, "OrderDeferred.time_ticks"),
+        d.FeedSeq);
+
     private static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
-        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten);
+        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten, e.Point, NullIfEmpty(e.DecisionId));
 
     private static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
-        new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"), r.Reason);
+        new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"), r.Reason, r.Point, NullIfEmpty(r.DecisionId));
 
     private static ScopeReduced FromProto(P.ScopeReduced r) =>
-        new(r.Scope, r.Reason, r.Operator, Utc(r.TimeTicks, "ScopeReduced.time_ticks"));
+        new(r.Scope, r.Reason, r.Operator, Utc(r.TimeTicks, "ScopeReduced.time_ticks"), r.Point, NullIfEmpty(r.DecisionId));
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    private static AccountCheckpoint FromProto(P.AccountCheckpoint p)
+    {
+        var symbols = p.Symbols.Select(r =>
+        {
+            var field = $"AccountCheckpoint.symbols['{r.Symbol}']";
+            var usage = Required(r.Usage, field + ".usage");
+            return new SymbolRisk(
+                r.Symbol, Utc(r.TimeTicks, field + ".time_ticks"),
+                Dec(r.Realized, field + ".realized"), Dec(r.Unrealized, field + ".unrealized"),
+                new Usage(Dec(usage.Gross, field + ".usage.gross"), Dec(usage.LongExposure, field + ".usage.long_exposure"),
+                    Dec(usage.ShortExposure, field + ".usage.short_exposure"), usage.Positions),
+                Dec(r.NetExposure, field + ".net_exposure"),
+                r.HasLastDataTicks ? Utc(r.LastDataTicks, field + ".last_data_ticks") : null,
+                r.Exposed);
+        }).ToArray();
+        var used = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
+        foreach (var u in p.Used)
+        {
+            var field = $"AccountCheckpoint.used['{u.Symbol}']";
+            var c = Required(u.Credit, field);
+            var credit = new Credit(Dec(c.Gross, field + ".gross"), Dec(c.LongExposure, field + ".long_exposure"),
+                Dec(c.ShortExposure, field + ".short_exposure"), c.Positions, c.Orders, c.Messages);
+            if (!used.TryAdd(u.Symbol, credit)) throw new SerializationException($"duplicate symbol '{u.Symbol}' in AccountCheckpoint.used");
+        }
+        var tracker = new TrackerState(
+            symbols,
+            p.HasDay ? Day(p.Day, "AccountCheckpoint.day") : null,
+            Dec(p.DayStart, "AccountCheckpoint.day_start"),
+            Dec(p.HighWater, "AccountCheckpoint.high_water"),
+            p.HasLatestTicks ? Utc(p.LatestTicks, "AccountCheckpoint.latest_ticks") : null);
+        return new AccountCheckpoint(
+            Utc(p.BoundaryTicks, "AccountCheckpoint.boundary_ticks"), tracker,
+            p.HasHaltedOn ? Day(p.HaltedOn, "AccountCheckpoint.halted_on") : null,
+            p.HasReducedOn ? Day(p.ReducedOn, "AccountCheckpoint.reduced_on") : null,
+            p.StaleEngaged.ToArray(), used);
+    }
+
+    private static DateOnly Day(int dayNumber, string field) =>
+        dayNumber is >= 0 and <= 3_652_058 // DateOnly.MaxValue.DayNumber
+            ? DateOnly.FromDayNumber(dayNumber)
+            : throw new SerializationException($"field '{field}' has out-of-range day number {dayNumber}");
 
     private static SymbolSnapshot FromProto(P.SymbolSnapshot p)
     {
@@ -335,7 +466,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                     Dec(pos.AverageCost, field + ".position.average_cost"),
                     Dec(pos.RealizedPnl, field + ".position.realized_pnl"),
                     Dec(pos.Fees, field + ".position.fees")),
-                b.OrdersAccepted, b.Fills, b.Cancels, rejections);
+                b.OrdersAccepted, b.Fills, b.Cancels, rejections, b.Deferrals);
             if (!books.TryAdd(b.StrategyId, book))
                 throw new SerializationException($"duplicate strategy_id '{b.StrategyId}' in SymbolSnapshot.books");
         }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Akka.Configuration;
+using Engine.Actors.Feeds;
 using Engine.Domain.Risk;
 using Engine.Domain.Strategies;
+using Engine.Domain.Symbols;
 using Engine.Domain.Trading;
 
 namespace Engine.Actors.Settings;
@@ -25,32 +27,24 @@ public sealed record StrategyConfig(
     public IStrategy Create() => Factory?.Invoke() ?? StrategyCatalog.Create(Kind, Parameters);
 }
 
-/// <summary>When a strategy that throws is restarted, and when it is given up on. Times are market time.</summary>
-public sealed record StrategySupervision(int MaxFailures, TimeSpan FailureWindow, TimeSpan MinBackoff, TimeSpan MaxBackoff)
-{
-    public TimeSpan Backoff(int failures)
-    {
-        var ticks = MinBackoff.Ticks * Math.Pow(2, Math.Max(0, failures - 1));
-        return ticks >= MaxBackoff.Ticks ? MaxBackoff : TimeSpan.FromTicks((long)ticks);
-    }
-}
-
 /// <summary>
 /// The typed view of the `engine` HOCON section. Everything is validated when loaded, so a bad
 /// setting stops the engine at start-up with its path, never mid-run.
 /// </summary>
 public sealed record EngineSettings(
     TimeSpan BarPeriod,
-    int SnapshotEvery,
     int HistoryBars,
     TimeSpan AskTimeout,
-    int FeedParallelism,
+    FeedSettings Feed,
     TimeSpan KillSwitchAckTimeout,
     VenueSettings Venue,
     RiskSettings Risk,
     StrategySupervision Supervision,
     IReadOnlyList<StrategyConfig> Strategies)
 {
+    /// <summary>What each symbol's core needs.</summary>
+    public SymbolCoreSettings CoreSettings() => new(Venue, BarPeriod, Risk.FlattenOffsetBps, Risk.KeepMessages, Risk.Accounts);
+
     public static EngineSettings FromConfig(Config config)
     {
         var e = config.GetConfig("engine") ?? throw new EngineConfigException("engine", "section is missing");
@@ -58,10 +52,16 @@ public sealed record EngineSettings(
         var strategies = ReadStrategies(config, risk);
         var settings = new EngineSettings(
             PositiveDuration(e, "engine", "bars.period"),
-            PositiveInt(e, "engine", "snapshot-every"),
             PositiveInt(e, "engine", "history-bars"),
             PositiveDuration(e, "engine", "ask-timeout"),
-            PositiveInt(e, "engine", "feed.parallelism"),
+            new FeedSettings(
+                PositiveDuration(e, "engine", "feed.time-slice"),
+                PositiveInt(e, "engine", "feed.batch-size"),
+                PositiveInt(e, "engine", "feed.read-ahead"),
+                PositiveInt(e, "engine", "feed.max-in-flight"),
+                PositiveInt(e, "engine", "feed.max-unjournaled"),
+                PositiveDuration(e, "engine", "checkpoint-every"),
+                PositiveDuration(e, "engine", "ask-timeout")),
             PositiveDuration(e, "engine", "kill-switch.ack-timeout"),
             new VenueSettings(
                 NonNegativeDecimal(e, "engine", "venue.slippage-bps"),

@@ -9,14 +9,13 @@ namespace Engine.Actors.Settings;
 
 /// <summary>
 /// The typed `engine.risk` section: pre-trade limits in layers (engine, account, strategy, symbol),
-/// each account's own limits, the restricted list, trading hours and the supervisor's timing.
+/// each account's own limits, the restricted list and trading hours.
 /// </summary>
 public sealed record RiskSettings(
     RiskPolicy Policy,
     IReadOnlyDictionary<string, AccountLimits> Accounts,
     TradingHours? Hours,
-    decimal FlattenOffsetBps,
-    TimeSpan CheckInterval)
+    decimal FlattenOffsetBps)
 {
     public const string DefaultAccount = "main";
 
@@ -81,8 +80,7 @@ internal static class RiskSettingsReader
             restricted);
         return new RiskSettings(
             policy, accounts, ReadHours(risk),
-            NonNegativeDecimal(risk, Root, "flatten-offset-bps"),
-            PositiveDuration(risk, Root, "supervisor.check-interval"));
+            NonNegativeDecimal(risk, Root, "flatten-offset-bps"));
     }
 
     private static RiskLimits ReadLimits(Config risk, string at)
@@ -108,8 +106,6 @@ internal static class RiskSettingsReader
     {
         var fraction = PositiveDecimal(c, at, "reduce-at-fraction");
         if (fraction > 1m) throw new EngineConfigException($"{at}.reduce-at-fraction", $"must be at most 1, got {fraction}");
-        var chunk = PositiveDecimal(c, at, "budget-chunk-fraction");
-        if (chunk > 1m) throw new EngineConfigException($"{at}.budget-chunk-fraction", $"must be at most 1, got {chunk}");
         return new AccountLimits(
             PositiveDecimal(c, at, "max-gross-exposure"),
             PositiveDecimal(c, at, "max-net-exposure"),
@@ -121,7 +117,6 @@ internal static class RiskSettingsReader
             PositiveDecimal(c, at, "max-drawdown"),
             fraction,
             Bool(c, at, "flatten-on-breach", true),
-            chunk,
             PositiveDuration(c, at, "stale-data-after"));
     }
 

@@ -1,68 +1,51 @@
 using Akka.Actor;
+using Akka.Event;
 using Engine.Domain.MarketData;
 using Engine.Domain.Strategies;
 
 namespace Engine.Actors.Strategies;
 
 /// <summary>
-/// Runs one pure strategy for one symbol. It answers every Evaluate with a Decision, even when the
-/// strategy throws: the parent waits for one decision per strategy before it finishes a market
-/// event, which is what makes runs deterministic. After replying to a failure it rethrows, so the
-/// parent's supervisor restarts it with a fresh strategy; the parent then sends Rebuild (after a
-/// backoff) with the bars to replay.
+/// Runs one strategy for one symbol: the unit of supervision. It answers each Evaluate (the bars a
+/// batch completed) with one outcome per bar, in one reply. A strategy that throws is contained
+/// here: its StrategyRunner suspends it with a backoff in market time, rebuilds it from a fresh
+/// instance and the recent bars, and stops it for good when it keeps throwing; the symbol carries
+/// on. Outcomes depend on the bars alone, never on timing, so replays decide alike.
 /// </summary>
 public sealed class StrategyActor : ReceiveActor
 {
-    public sealed record Evaluate(long Seq, TradeBar Bar);
+    public sealed record Evaluate(long BatchId, IReadOnlyList<TradeBar> Bars);
 
-    /// <summary>Replay History into a fresh strategy, then evaluate Current.</summary>
-    public sealed record Rebuild(long Seq, IReadOnlyList<TradeBar> History, TradeBar Current);
-
-    /// <summary>Target is a fraction of full size (-1..1), null for no change; Failure is set when the strategy threw.</summary>
-    public sealed record Decision(string StrategyId, long Seq, decimal? Target, string? Failure);
-
-    public sealed class StrategyFailedException(string strategyId, string symbol, Exception inner)
-        : Exception($"strategy '{strategyId}' failed on {symbol}: {inner.Message}", inner);
+    /// <summary>Outcomes[k] is the outcome for Evaluate.Bars[k].</summary>
+    public sealed record Evaluated(string StrategyId, long BatchId, StrategyOutcome[] Outcomes);
 
     private readonly string _strategyId;
-    private readonly Func<IStrategy> _factory;
-    private IStrategy _strategy;
+    private readonly StrategyRunner _runner;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public StrategyActor(string strategyId, Func<IStrategy> factory)
+    public StrategyActor(string strategyId, Func<IStrategy> factory, StrategySupervision supervision, int historyBars)
     {
         _strategyId = strategyId;
-        _factory = factory;
-        _strategy = factory();
+        _runner = new StrategyRunner(factory, supervision, historyBars);
         Receive<Evaluate>(Handle);
-        Receive<Rebuild>(Handle);
     }
 
-    public static Props Props(string strategyId, Func<IStrategy> factory) =>
-        Akka.Actor.Props.Create(() => new StrategyActor(strategyId, factory));
+    public static Props Props(string strategyId, Func<IStrategy> factory, StrategySupervision supervision, int historyBars) =>
+        Akka.Actor.Props.Create(() => new StrategyActor(strategyId, factory, supervision, historyBars));
 
-    private void Handle(Evaluate e) => Run(e.Seq, e.Bar, () => _strategy.OnBar(e.Bar));
-
-    private void Handle(Rebuild r) => Run(r.Seq, r.Current, () =>
+    private void Handle(Evaluate e)
     {
-        _strategy = _factory();
-        decimal? last = null;
-        foreach (var bar in r.History) last = _strategy.OnBar(bar) ?? last;
-        // The strategy's current wish is its latest output, even if it was produced during replay.
-        return _strategy.OnBar(r.Current) ?? last;
-    });
-
-    private void Run(long seq, TradeBar bar, Func<decimal?> evaluate)
-    {
-        decimal? target;
-        try
+        var outcomes = new StrategyOutcome[e.Bars.Count];
+        for (var k = 0; k < outcomes.Length; k++)
         {
-            target = evaluate();
+            var bar = e.Bars[k];
+            var outcome = _runner.OnBar(bar);
+            outcomes[k] = outcome;
+            if (outcome.Kind == StrategyOutcomeKind.Failed)
+                _log.Warning("strategy '{0}' failed on {1} bar {2:O}: {3}", _strategyId, bar.Symbol, bar.Time, outcome.Reason);
+            else if (outcome.Kind == StrategyOutcomeKind.Stopped)
+                _log.Error("strategy '{0}' stopped on {1} at {2:O}: {3}", _strategyId, bar.Symbol, bar.Time, outcome.Reason);
         }
-        catch (Exception ex)
-        {
-            Sender.Tell(new Decision(_strategyId, seq, null, ex.Message));
-            throw new StrategyFailedException(_strategyId, bar.Symbol, ex);
-        }
-        Sender.Tell(new Decision(_strategyId, seq, target, null));
+        Sender.Tell(new Evaluated(_strategyId, e.BatchId, outcomes));
     }
 }

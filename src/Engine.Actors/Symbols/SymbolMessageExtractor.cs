@@ -14,3 +14,6 @@ public sealed class SymbolMessageExtractor(int maxNumberOfShards = SymbolMessage
 
     public override string? EntityId(object message) => (message as IWithSymbol)?.Symbol;
 }
+
+/// <summary>Marker for the symbol shard region (or a test's stand-in) in the Akka.Hosting actor registry.</summary>
+public sealed class SymbolRegion;

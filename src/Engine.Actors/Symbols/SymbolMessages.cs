@@ -9,26 +9,32 @@ public interface IWithSymbol
     string Symbol { get; }
 }
 
-/// <summary>One market event from the feed, with its global sequence number. Answered with DeliveryAck.</summary>
-public sealed record MarketDataDelivery(long Sequence, MarketEvent Event) : IWithSymbol
-{
-    public string Symbol => Event.Symbol;
-}
+/// <summary>
+/// Some of one time slice's market events for one symbol, in feed order (sequence numbers
+/// increasing). ClosesSlice marks the symbol's last batch of the slice: the symbol then reports to
+/// its accounts' supervisors. Answered with BatchDone once processed, and BatchesJournaled once
+/// what it caused is in the journal.
+/// </summary>
+public sealed record SymbolBatch(
+    string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt) : IWithSymbol;
+
+/// <summary>The batch is processed; Reports are present when it closed the symbol's slice.</summary>
+public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports);
+
+/// <summary>Everything caused by batches (and boundaries) up to UpToBatchId is journaled: the feed's backpressure signal.</summary>
+public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Fills, decimal RealizedPnlDelta);
 
 /// <summary>
-/// Sent once the event and everything it caused are journaled: the feed's backpressure signal.
-/// Time is the event's market time: a backtest's engine clock advances with acknowledged events.
+/// A time-slice boundary's decisions for this symbol: the credit each account allocated to it (absent:
+/// unchanged), after which its waiting orders are tried once more. Numbered like a batch, so the
+/// feed knows when what it caused is journaled.
 /// </summary>
-public sealed record DeliveryAck(long Sequence, int Fills, decimal RealizedPnlDelta, DateTime Time);
+public sealed record SliceBoundary(string Symbol, long BatchId, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol;
+
+/// <summary>A checkpoint: the symbol snapshots its journaled state, which is exactly the state at the boundary.</summary>
+public sealed record TakeSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
+
+/// <summary>A restarted kill switch asks every live symbol to subscribe again.</summary>
+public sealed record Resubscribe(string Symbol) : IWithSymbol;
 
 public sealed record GetSymbolReport(string Symbol) : IWithSymbol;
-
-public sealed record StrategyPositionReport(
-    string StrategyId, decimal Quantity, decimal AverageCost, decimal RealizedPnl, decimal UnrealizedPnl,
-    decimal Fees, long OrdersAccepted, long Fills, long Cancels,
-    IReadOnlyDictionary<OrderRejectReason, long> Rejections, bool Stopped,
-    string Account = "", TradingState State = TradingState.Active);
-
-public sealed record SymbolReport(
-    string Symbol, decimal? LastPrice, long Watermark, int OpenOrders,
-    IReadOnlyList<StrategyPositionReport> Strategies, bool KillSwitchEngaged);

@@ -1,0 +1,600 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Engine.Actors.Metrics;
+using Engine.Actors.Risk;
+using Engine.Actors.Symbols;
+using Engine.Domain.MarketData;
+using Engine.Domain.Risk;
+
+namespace Engine.Actors.Feeds;
+
+/// <summary>How a feed is cut into slices and batches, and how far it may run ahead.</summary>
+/// <param name="TimeSlice">Market time between boundaries: account-level decisions take effect only there.</param>
+/// <param name="BatchSize">Most events in one message to one symbol.</param>
+/// <param name="ReadAhead">Most events taken from the stream at once (what is waiting is taken, never waited for).</param>
+/// <param name="MaxInFlight">Most events sent to symbols and not yet processed.</param>
+/// <param name="MaxUnjournaled">Most batches processed and not yet journaled, over all symbols.</param>
+/// <param name="CheckpointEvery">Market time between checkpoints (supervisors' state and symbols' snapshots).</param>
+/// <param name="Timeout">How long the feed waits for any answer before it gives up with an error.</param>
+public sealed record FeedSettings(
+    TimeSpan TimeSlice, int BatchSize, int ReadAhead, int MaxInFlight, int MaxUnjournaled, TimeSpan CheckpointEvery, TimeSpan Timeout);
+
+/// <summary>Progress of a feed, for whoever shows it. Called from the feed's actor; implementations must be thread-safe.</summary>
+public interface IFeedObserver
+{
+    void Dispatched(int events);
+
+    void Journaled(int fills, decimal realizedPnlDelta);
+
+    void Boundary(DateTime marketTime);
+}
+
+/// <summary>
+/// Drives one merged, sequenced feed into the symbols (design rule 4: backpressured end to end) and
+/// is the one place where time slices are cut. Events are grouped per symbol in feed order and sent
+/// as batches formed from what is already waiting, so a lone event in a paced or live run goes out
+/// at once. A slice's events (market time in (end - slice, end]) all go out before its boundary:
+/// there every symbol that traded reports, the accounts' supervisors decide (credit, loss limits,
+/// stale data, halts), their kill-switch commands are applied and confirmed, credit is handed out,
+/// and only then does the next slice start. Every symbol is idle at a boundary, so what is decided
+/// there is the same whatever the batch size, parallelism or machine load.
+///
+/// Journal writes stay off this path: symbols acknowledge a batch as processed at once and as
+/// journaled when their write completes; the feed only bounds how much may be unjournaled, and
+/// waits for all of it before a checkpoint and at the end.
+/// </summary>
+public sealed class FeedCoordinator : ReceiveActor, IWithTimers
+{
+    /// <summary>Stop reading; what was read is processed and journaled, then the feed completes.</summary>
+    public sealed record Stop;
+
+    /// <summary>To whoever started the feed, once everything read is journaled (or the feed failed).</summary>
+    public sealed record FeedCompleted(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped);
+
+    private sealed record StreamInit;
+
+    private sealed record StreamAck;
+
+    private sealed record StreamDone;
+
+    private sealed record StreamFailed(Exception Cause);
+
+    private sealed record Watchdog;
+
+    private sealed record RegisterAgain;
+
+    private sealed record CommandTimeout(int Index, int Attempt);
+
+    private enum Phase
+    {
+        Running,
+        Closing,
+        Deciding,
+        Commanding,
+        Draining,
+        Checkpointing,
+        Finishing,
+        Done,
+    }
+
+    private sealed class Track(string symbol)
+    {
+        public string Symbol { get; } = symbol;
+        public List<SequencedEvent> Pending { get; } = new();
+        public bool InSlice { get; set; }
+        public Queue<long> Unjournaled { get; } = new();
+    }
+
+    private readonly string _name;
+    private readonly Source<SequencedEvent, NotUsed> _source;
+    private readonly IActorRef _symbols;
+    private readonly IActorRef _killSwitch;
+    private readonly IActorRef _risk;
+    private readonly IReadOnlyList<string> _accounts;
+    private readonly FeedSettings _settings;
+    private readonly IFeedObserver _observer;
+    private readonly IActorRef _notify;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly EngineCounters _counters = EngineCounters.For(Context.System);
+    private readonly Queue<SequencedEvent> _buffer = new();
+    private readonly SortedDictionary<string, Track> _tracks = new(StringComparer.Ordinal);
+    private readonly List<Track> _sliceTracks = new();
+    private readonly Dictionary<long, int> _inFlight = new();
+    private readonly List<AccountSliceReport> _reports = new();
+    private readonly Dictionary<string, AccountDecisions> _decisions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Symbol, string Account), Credit> _sent = new();
+    private readonly List<RiskCommand> _commands = new();
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private UniqueKillSwitch? _stream;
+    private IActorRef? _upstream;
+    private bool _owed;
+    private bool _streamDone;
+    private bool _stopRequested;
+    private Phase _phase = Phase.Running;
+    private bool _sliceOpen;
+    private DateTime _sliceEnd;
+    private DateTime? _lastBoundary;
+    private DateTime? _lastCheckpoint;
+    private long _sliceId;
+    private long _sliceLastSeq;
+    private long _lastSeq;
+    private long _batchIds;
+    private int _inFlightEvents;
+    private int _unjournaled;
+    private int _awaitingClose;
+    private int _awaitingAccounts;
+    private int _commandIndex;
+    private bool _final;
+    private long _events;
+    private long _boundaries;
+    private (long Ticket, IActorRef From)? _quiesce;
+    private bool _quiescedReplied;
+    private IActorRef? _killSwitchChild;
+
+    public FeedCoordinator(
+        string name, Source<SequencedEvent, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
+        IReadOnlyList<string> accounts, FeedSettings settings, IFeedObserver observer, IActorRef notify)
+    {
+        _name = name;
+        _source = source;
+        _symbols = symbols;
+        _killSwitch = killSwitch;
+        _risk = risk;
+        _accounts = accounts;
+        _settings = settings;
+        _observer = observer;
+        _notify = notify;
+
+        Receive<StreamInit>(_ =>
+        {
+            Upstream(Sender);
+            Pump();
+        });
+        Receive<List<SequencedEvent>>(chunk =>
+        {
+            Upstream(Sender);
+            foreach (var e in chunk) _buffer.Enqueue(e);
+            Pump();
+        });
+        Receive<StreamDone>(_ =>
+        {
+            _streamDone = true;
+            Pump();
+        });
+        Receive<StreamFailed>(f => Fail($"the market-data feed failed: {f.Cause.GetType().Name}: {f.Cause.Message}"));
+        Receive<Stop>(_ =>
+        {
+            _stopRequested = true;
+            _stream?.Shutdown();
+        });
+        Receive<BatchDone>(Handle);
+        Receive<BatchesJournaled>(Handle);
+        Receive<RiskSupervisor.SliceDecided>(Handle);
+        Receive<RiskSupervisor.CheckpointSaved>(Handle);
+        Receive<KillSwitchActor.Acknowledged>(Handle);
+        Receive<KillSwitchActor.Refused>(r =>
+        {
+            if (_phase != Phase.Commanding) return;
+            Timers.Cancel("command");
+            _log.Error("feed {0}: the kill switch refused an automatic command: {1}", _name, r.Why);
+            NextCommand(advance: true);
+        });
+        Receive<CommandTimeout>(Handle);
+        Receive<KillSwitchActor.FeedRegistered>(_ =>
+        {
+            Timers.Cancel("register");
+            if (Equals(_killSwitchChild, Sender)) return;
+            _killSwitchChild = Sender;
+            Context.Watch(Sender);
+        });
+        Receive<RegisterAgain>(_ => Register());
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_killSwitchChild)) return;
+            _killSwitchChild = null;
+            _quiesce = null; // a pause asked by the old kill switch ends with it
+            Register();
+        });
+        Receive<KillSwitchActor.Quiesce>(q =>
+        {
+            _quiesce = (q.Ticket, Sender);
+            _quiescedReplied = false;
+            // Everything read so far goes out, so the point covers every event up to it.
+            foreach (var t in _sliceTracks)
+            {
+                if (t.Pending.Count > 0) Send(t, closes: false);
+            }
+            MaybeQuiesced();
+        });
+        Receive<KillSwitchActor.Resume>(r =>
+        {
+            if (_quiesce is not { } q || q.Ticket != r.Ticket) return;
+            _quiesce = null;
+            Pump();
+        });
+        Receive<KillSwitchActor.ChangeNotConfirmed>(c =>
+            Fail($"kill-switch change {c.Epoch} was not confirmed in time by {string.Join(", ", c.Symbols)}; trading stopped"));
+        Receive<Watchdog>(_ => CheckProgress());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(
+        string name, Source<SequencedEvent, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
+        IReadOnlyList<string> accounts, FeedSettings settings, IFeedObserver observer, IActorRef notify) =>
+        Akka.Actor.Props.Create(() => new FeedCoordinator(name, source, symbols, killSwitch, risk, accounts, settings, observer, notify));
+
+    protected override void PreStart()
+    {
+        Register();
+        var self = Self;
+        _stream = _source
+            .ViaMaterialized(KillSwitches.Single<SequencedEvent>(), Keep.Right)
+            // What is waiting is taken at once, up to ReadAhead: a lone event is never held back.
+            .Batch(_settings.ReadAhead, e => new List<SequencedEvent> { e }, (list, e) =>
+            {
+                list.Add(e);
+                return list;
+            })
+            .To(Sink.ActorRefWithAck<List<SequencedEvent>>(self, new StreamInit(), new StreamAck(), new StreamDone(), ex => new StreamFailed(ex)))
+            .Run(Context.Materializer());
+        Timers.StartPeriodicTimer("watchdog", new Watchdog(), TimeSpan.FromSeconds(1));
+    }
+
+    private void Register()
+    {
+        _killSwitch.Tell(new KillSwitchActor.RegisterFeed());
+        Timers.StartSingleTimer("register", new RegisterAgain(), TimeSpan.FromSeconds(1));
+    }
+
+    private void Upstream(IActorRef sender)
+    {
+        _upstream = sender;
+        _owed = true;
+        Progressed();
+    }
+
+    private void Progressed() => _sinceProgress.Restart();
+
+    // ---- dispatching a slice ----
+
+    private void Pump()
+    {
+        while (_phase == Phase.Running && _quiesce is null && _inFlightEvents < _settings.MaxInFlight)
+        {
+            if (_buffer.Count == 0)
+            {
+                foreach (var t in _sliceTracks)
+                {
+                    if (t.Pending.Count > 0) Send(t, closes: false);
+                }
+                if (_streamDone)
+                {
+                    _final = true;
+                    if (_sliceOpen) CloseSlice();
+                    else Finish();
+                }
+                else if (_owed && _unjournaled < _settings.MaxUnjournaled)
+                {
+                    _owed = false;
+                    _upstream?.Tell(new StreamAck());
+                }
+                return;
+            }
+            if (_unjournaled >= _settings.MaxUnjournaled) return;
+            var e = _buffer.Peek();
+            var end = SliceEndOf(e.Event.Time);
+            if (_sliceOpen && end > _sliceEnd)
+            {
+                CloseSlice();
+                return;
+            }
+            if (!_sliceOpen)
+            {
+                _sliceOpen = true;
+                _sliceEnd = end;
+                _sliceId++;
+            }
+            _buffer.Dequeue();
+            _events++;
+            if (!_tracks.TryGetValue(e.Event.Symbol, out var track)) _tracks[e.Event.Symbol] = track = new Track(e.Event.Symbol);
+            track.Pending.Add(e);
+            if (!track.InSlice)
+            {
+                track.InSlice = true;
+                _sliceTracks.Add(track);
+            }
+            _sliceLastSeq = _lastSeq = e.Sequence;
+            if (track.Pending.Count >= _settings.BatchSize) Send(track, closes: false);
+        }
+    }
+
+    /// <summary>The end of the slice an event belongs to: (end - slice, end]. Never a slice that has closed already.</summary>
+    private DateTime SliceEndOf(DateTime time)
+    {
+        var slice = _settings.TimeSlice.Ticks;
+        var ticks = time.Ticks;
+        var rem = ticks % slice;
+        var result = new DateTime(rem == 0 ? ticks : Math.Min(ticks - rem + slice, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+        if (_sliceOpen && result < _sliceEnd) return _sliceEnd;
+        if (!_sliceOpen && _lastBoundary is { } last && result <= last)
+            return new DateTime(Math.Min(last.Ticks + slice, DateTime.MaxValue.Ticks), DateTimeKind.Utc);
+        return result;
+    }
+
+    private void Send(Track track, bool closes)
+    {
+        var id = ++_batchIds;
+        var events = track.Pending.ToArray();
+        track.Pending.Clear();
+        _symbols.Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp()), Self);
+        _inFlight[id] = events.Length;
+        _inFlightEvents += events.Length;
+        track.Unjournaled.Enqueue(id);
+        _unjournaled++;
+        if (closes) _awaitingClose++;
+        if (events.Length > 0) _observer.Dispatched(events.Length);
+    }
+
+    private void CloseSlice()
+    {
+        _phase = Phase.Closing;
+        foreach (var t in _sliceTracks) Send(t, closes: true);
+        if (_awaitingClose == 0) Decide();
+    }
+
+    private void Handle(BatchDone done)
+    {
+        Progressed();
+        if (_inFlight.Remove(done.BatchId, out var n)) _inFlightEvents -= n;
+        if (done.Reports is { } reports)
+        {
+            _reports.AddRange(reports);
+            if (--_awaitingClose == 0 && _phase == Phase.Closing) Decide();
+        }
+        MaybeQuiesced();
+        Pump();
+    }
+
+    private void Handle(BatchesJournaled j)
+    {
+        Progressed();
+        if (_tracks.TryGetValue(j.Symbol, out var track))
+        {
+            while (track.Unjournaled.TryPeek(out var id) && id <= j.UpToBatchId)
+            {
+                track.Unjournaled.Dequeue();
+                _unjournaled--;
+            }
+        }
+        if (j.Fills > 0 || j.RealizedPnlDelta != 0m) _observer.Journaled(j.Fills, j.RealizedPnlDelta);
+        if (_unjournaled > 0) return;
+        if (_phase == Phase.Draining) SaveCheckpoints();
+        else if (_phase == Phase.Finishing) Complete(null);
+        else Pump();
+    }
+
+    // ---- the boundary ----
+
+    private void Decide()
+    {
+        _phase = Phase.Deciding;
+        _decisions.Clear();
+        _awaitingAccounts = _accounts.Count;
+        foreach (var account in _accounts)
+        {
+            var reports = _reports.Where(r => r.Account == account).OrderBy(r => r.Risk.Symbol, StringComparer.Ordinal).ToArray();
+            _risk.Tell(new RiskSupervisor.SliceClosed(account, _sliceId, _sliceEnd, reports), Self);
+        }
+        if (_awaitingAccounts == 0) Command();
+    }
+
+    private void Handle(RiskSupervisor.SliceDecided d)
+    {
+        Progressed();
+        if (_phase != Phase.Deciding || d.SliceId != _sliceId || !_decisions.TryAdd(d.Account, d.Decisions)) return;
+        if (--_awaitingAccounts == 0) Command();
+    }
+
+    private void Command()
+    {
+        _phase = Phase.Commanding;
+        _commands.Clear();
+        foreach (var account in _accounts)
+        {
+            if (_decisions.TryGetValue(account, out var d)) _commands.AddRange(d.Commands);
+        }
+        _commandIndex = -1;
+        NextCommand(advance: true);
+    }
+
+    private void NextCommand(bool advance, int attempt = 1)
+    {
+        if (advance) _commandIndex++;
+        if (_commandIndex >= _commands.Count)
+        {
+            Allocate();
+            return;
+        }
+        var c = _commands[_commandIndex];
+        // Every command of a boundary takes effect at the same point: after the slice's last event.
+        object message = c.Kind switch
+        {
+            RiskCommandKind.Engage => new KillSwitchActor.Engage(c.Scope, c.Reason, "risk-supervisor", c.Flatten, _sliceLastSeq, c.DecisionId),
+            RiskCommandKind.Reduce => new KillSwitchActor.Reduce(c.Scope, c.Reason, "risk-supervisor", _sliceLastSeq, c.DecisionId),
+            _ => new KillSwitchActor.Release(c.Scope, "risk-supervisor", c.Reason, _sliceLastSeq, c.DecisionId),
+        };
+        _killSwitch.Tell(message, Self);
+        Timers.StartSingleTimer("command", new CommandTimeout(_commandIndex, attempt), _settings.Timeout);
+    }
+
+    private void Handle(KillSwitchActor.Acknowledged ack)
+    {
+        Progressed();
+        if (_phase != Phase.Commanding || _commandIndex >= _commands.Count) return;
+        Timers.Cancel("command");
+        if (ack.Unconfirmed.Count > 0)
+        {
+            Fail($"automatic {_commands[_commandIndex].Kind} of {_commands[_commandIndex].Scope} was not confirmed in time by {string.Join(", ", ack.Unconfirmed)}; trading stopped");
+            return;
+        }
+        _counters.Automatic(_commands[_commandIndex].Trigger);
+        NextCommand(advance: true);
+    }
+
+    /// <summary>The kill switch may be restarting: the command is sent again (it is idempotent by its decision id).</summary>
+    private void Handle(CommandTimeout t)
+    {
+        if (_phase != Phase.Commanding || t.Index != _commandIndex) return;
+        if (t.Attempt >= 3)
+        {
+            Fail($"the kill switch did not answer the automatic {_commands[t.Index].Kind} of {_commands[t.Index].Scope} within {3 * _settings.Timeout}");
+            return;
+        }
+        _log.Warning("feed {0}: no answer from the kill switch to {1} {2}; sending it again", _name, _commands[t.Index].Kind, _commands[t.Index].Scope);
+        NextCommand(advance: false, attempt: t.Attempt + 1);
+    }
+
+    /// <summary>Credit that changed goes out, and every symbol with a waiting order gets its boundary, in symbol order.</summary>
+    private void Allocate()
+    {
+        var changed = new SortedDictionary<string, Dictionary<string, Credit>>(StringComparer.Ordinal);
+        foreach (var account in _accounts)
+        {
+            if (!_decisions.TryGetValue(account, out var d)) continue;
+            foreach (var (symbol, credit) in d.Allocations)
+            {
+                if (_sent.TryGetValue((symbol, account), out var last) && last == credit) continue;
+                _sent[(symbol, account)] = credit;
+                if (!changed.TryGetValue(symbol, out var perAccount)) changed[symbol] = perAccount = new Dictionary<string, Credit>(StringComparer.Ordinal);
+                perAccount[account] = credit;
+            }
+        }
+        // A symbol with a waiting order always gets its full credit: it retries now.
+        foreach (var r in _reports)
+        {
+            if (r.Wanted.IsZero) continue;
+            if (!changed.TryGetValue(r.Risk.Symbol, out var perAccount))
+                changed[r.Risk.Symbol] = perAccount = new Dictionary<string, Credit>(StringComparer.Ordinal);
+            foreach (var account in _accounts)
+            {
+                if (_sent.TryGetValue((r.Risk.Symbol, account), out var credit)) perAccount[account] = credit;
+            }
+        }
+        foreach (var (symbol, allocations) in changed)
+        {
+            if (!_tracks.TryGetValue(symbol, out var track)) _tracks[symbol] = track = new Track(symbol);
+            var id = ++_batchIds;
+            _symbols.Tell(new SliceBoundary(symbol, id, allocations.Count == 0 ? null : allocations), Self);
+            track.Unjournaled.Enqueue(id);
+            _unjournaled++;
+        }
+        var due = _final || (_lastCheckpoint is { } at ? _sliceEnd - at >= _settings.CheckpointEvery : SetFirstCheckpointMark());
+        if (due) Drain();
+        else EndBoundary();
+    }
+
+    private bool SetFirstCheckpointMark()
+    {
+        _lastCheckpoint = _sliceEnd;
+        return false;
+    }
+
+    // ---- checkpoints ----
+
+    private void Drain()
+    {
+        _phase = Phase.Draining;
+        if (_unjournaled == 0) SaveCheckpoints();
+    }
+
+    /// <summary>Everything up to the boundary is journaled: the supervisors save their state, then the symbols snapshot theirs.</summary>
+    private void SaveCheckpoints()
+    {
+        _phase = Phase.Checkpointing;
+        _awaitingAccounts = _accounts.Count;
+        foreach (var account in _accounts) _risk.Tell(new RiskSupervisor.SaveCheckpoint(account, _sliceEnd), Self);
+        if (_awaitingAccounts == 0) Snapshots();
+    }
+
+    private void Handle(RiskSupervisor.CheckpointSaved _)
+    {
+        Progressed();
+        if (_phase == Phase.Checkpointing && --_awaitingAccounts == 0) Snapshots();
+    }
+
+    private void Snapshots()
+    {
+        // Only after every supervisor's checkpoint is saved: a symbol's snapshot is never later than them.
+        foreach (var symbol in _tracks.Keys) _symbols.Tell(new TakeSnapshot(symbol, _sliceEnd), Self);
+        _lastCheckpoint = _sliceEnd;
+        EndBoundary();
+    }
+
+    private void EndBoundary()
+    {
+        _boundaries++;
+        _lastBoundary = _sliceEnd;
+        _observer.Boundary(_sliceEnd);
+        foreach (var t in _sliceTracks) t.InSlice = false;
+        _sliceTracks.Clear();
+        _reports.Clear();
+        _sliceOpen = false;
+        if (_final)
+        {
+            Finish();
+            return;
+        }
+        _phase = Phase.Running;
+        MaybeQuiesced();
+        Pump();
+    }
+
+    // ---- the end ----
+
+    private void Finish()
+    {
+        _phase = Phase.Finishing;
+        if (_unjournaled == 0) Complete(null);
+    }
+
+    private void Complete(string? error)
+    {
+        if (_phase == Phase.Done) return;
+        _phase = Phase.Done;
+        Timers.Cancel("watchdog");
+        _notify.Tell(new FeedCompleted(_tracks.Keys.ToArray(), _events, _boundaries, error, _stopRequested));
+    }
+
+    private void Fail(string error)
+    {
+        if (_phase == Phase.Done) return;
+        _log.Error("feed {0}: {1}", _name, error);
+        _stream?.Abort(new Exception(error));
+        Complete(error);
+    }
+
+    // ---- the kill switch's pauses ----
+
+    /// <summary>An operator's change needs a point where no market event is in flight: say where that is.</summary>
+    private void MaybeQuiesced()
+    {
+        if (_quiesce is not { } q || _quiescedReplied || _inFlightEvents > 0) return;
+        _quiescedReplied = true;
+        q.From.Tell(new KillSwitchActor.Quiesced(q.Ticket, _lastSeq));
+    }
+
+    private void CheckProgress()
+    {
+
+        var waiting = _phase != Phase.Running || _inFlightEvents > 0 || _unjournaled > 0;
+        if (!waiting || _quiesce is not null || _sinceProgress.Elapsed < _settings.Timeout) return;
+        var behind = _tracks.Values.Where(t => t.Unjournaled.Count > 0).Select(t => t.Symbol).Take(10).ToArray();
+        Fail($"no progress for {_settings.Timeout} while {_phase.ToString().ToLowerInvariant()}" +
+             (behind.Length > 0 ? $"; waiting for {string.Join(", ", behind)}" : ""));
+    }
+}
