@@ -24,7 +24,7 @@ public sealed class EngineGuardian : ReceiveActor
     public sealed record GetRisk;
 
     /// <summary>Starts a feed under /feeds; the reply is the feed's ref, and FeedCompleted goes to Notify when it is done.</summary>
-    public sealed record StartFeed(string Name, Source<SequencedEvent, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify);
+    public sealed record StartFeed(string Name, Source<IReadOnlyList<SequencedEvent>, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify);
 
     private readonly IActorRef _killSwitch;
 

@@ -34,7 +34,7 @@ namespace Engine.Host;
 /// <param name="shapeFeed">Lets a benchmark pace or reshape the feed; null for the feed as read.</param>
 public sealed class EngineRunner(
     EngineOptions options, Config config, EngineSettings settings, TextWriter progress,
-    Func<Source<SequencedEvent, NotUsed>, Source<SequencedEvent, NotUsed>>? shapeFeed = null)
+    Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, Source<IReadOnlyList<SequencedEvent>, NotUsed>>? shapeFeed = null)
 {
     /// <summary>The actor system of the run in progress (for benchmarks that read its metrics).</summary>
     public ActorSystem? System { get; private set; }

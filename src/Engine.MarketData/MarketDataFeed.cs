@@ -17,22 +17,41 @@ public static class MarketDataFeed
     private const string BlockingIoDispatcher = "akka.stream.default-blocking-io-dispatcher";
 
     /// <summary>
-    /// The feed as an Akka.Streams source. File reading and parsing run behind an async boundary on
-    /// the stream's blocking-IO dispatcher. The validator and statistics are stateful and shared:
-    /// materialize the returned source once.
+    /// The feed as an Akka.Streams source of chunks: reading, parsing and merging run behind an
+    /// async boundary on the stream's blocking-IO dispatcher and cross it a chunk at a time, so the
+    /// cost of the boundary is paid per chunk, not per event (recorded data is all there to read, so
+    /// a chunk never waits for data). Downstream, backpressure still reaches the readers: at most a
+    /// few chunks are read ahead. The validator and statistics are stateful and shared: materialize
+    /// the returned source once.
     /// </summary>
-    public static Source<SequencedEvent, NotUsed> Create(
-        IReadOnlyList<IFeedSource> sources, MarketDataValidator validator, FeedStatistics stats, Action<DataRejection> onRejected)
+    public static Source<IReadOnlyList<SequencedEvent>, NotUsed> Create(
+        IReadOnlyList<IFeedSource> sources, MarketDataValidator validator, FeedStatistics stats, Action<DataRejection> onRejected,
+        int chunkSize = 256)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         var merged = Merge(sources, validator, stats, onRejected);
-        return Source.From(merged)
+        return Source.From(Chunks(merged, chunkSize))
             .WithAttributes(ActorAttributes.CreateDispatcher(BlockingIoDispatcher))
             .Async()
+            .WithAttributes(Attributes.CreateInputBuffer(1, 2))
             .Named("market-data-feed");
     }
 
+    private static IEnumerable<IReadOnlyList<SequencedEvent>> Chunks(IEnumerable<SequencedEvent> events, int size)
+    {
+        var chunk = new List<SequencedEvent>(size);
+        foreach (var e in events)
+        {
+            chunk.Add(e);
+            if (chunk.Count < size) continue;
+            yield return chunk;
+            chunk = new List<SequencedEvent>(size);
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
     /// <summary>
-    /// The merged feed as a plain enumerable (what <see cref="Create"/> streams). Parser and validator
+    /// The merged feed as a plain enumerable (what <see cref="Create"/> streams, in chunks). Parser and validator
     /// rejections are counted in <paramref name="stats"/> and passed to <paramref name="onRejected"/>
     /// (every one of them: wrap the callback in <see cref="FirstRejectionPerReason"/> to log once per kind).
     /// Each enumeration starts the sources again; with the same (fresh) validator it yields the same events.

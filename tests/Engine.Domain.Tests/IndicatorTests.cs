@@ -139,6 +139,27 @@ public sealed class IndicatorTests
     }
 
     [Fact]
+    public void Short_windows_match_hand_computed_values()
+    {
+        // Small periods worked by hand; the SMA of 1..4 over 3 is already checked in Sma_is_the_mean_of_the_last_n_values.
+        var ema = new ExponentialMovingAverage(3); // alpha 0.5, seeded with SMA(1,2,3) = 2
+        foreach (var v in new[] { 1m, 2, 3, 4 }) ema.Add(v);
+        Assert.Equal(3.0, ema.Value, 10);
+
+        var stats = new RollingStatistics(4);
+        foreach (var v in new[] { 2m, 4, 4, 4, 5 }) stats.Add(v); // window 4,4,4,5
+        Assert.Equal(4.25, stats.Mean, 10);
+        Assert.Equal(Math.Sqrt(0.1875), stats.PopulationStandardDeviation, 10);
+
+        var ch = new DonchianChannel(2);
+        ch.Add(10, 8);
+        ch.Add(12, 9);
+        ch.Add(11, 7); // judged against the two bars before it, so its own low of 7 is not in the channel
+        Assert.Equal(12m, ch.Upper);
+        Assert.Equal(8m, ch.Lower);
+    }
+
+    [Fact]
     public void Periods_must_be_positive()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SimpleMovingAverage(0));

@@ -5,7 +5,11 @@ using FsCheck.Xunit;
 
 namespace Engine.Domain.Tests;
 
-/// <summary>Scripted bar series with hand-worked signals at known bars, and replay determinism.</summary>
+/// <summary>
+/// What each strategy signals on scripted bar series (hand-worked signals at known bars), and that
+/// signals are a deterministic function of the bars. Parameter validation is in StrategyParameterTests,
+/// the indicators underneath in IndicatorTests.
+/// </summary>
 public sealed class StrategySignalTests
 {
     private static readonly DateTime T0 = new(2024, 3, 4, 14, 30, 0, DateTimeKind.Utc);
@@ -70,6 +74,23 @@ public sealed class StrategySignalTests
     }
 
     [Fact]
+    public void Crossover_goes_long_when_the_fast_average_crosses_above_and_short_when_below()
+    {
+        // Flat, down 10, then up 15: every signal is long, and the first comes a few bars into the rise.
+        var closes = Enumerable.Repeat(100m, 10).Concat(Enumerable.Range(1, 10).Select(i => 100m - i))
+            .Concat(Enumerable.Range(1, 15).Select(i => 90m + 2 * i)).ToArray();
+        var s = new MovingAverageCrossover(new MovingAverageCrossoverParameters(3, 6, MovingAverageKind.Sma));
+        var signals = Run(s, closes);
+        Assert.Equal(new[] { 1m }, signals.Select(x => x.Target).Distinct());
+        Assert.InRange(signals[0].Bar, 20, 23);
+
+        // Up 20, then down: the one cross is downward.
+        var down = new MovingAverageCrossover(new MovingAverageCrossoverParameters(3, 6, MovingAverageKind.Ema));
+        var sigs = Run(down, Enumerable.Range(0, 20).Select(i => 100m + i).Concat(Enumerable.Range(0, 20).Select(i => 119m - 2 * i)).ToArray());
+        Assert.Equal(-1m, sigs.Single().Target);
+    }
+
+    [Fact]
     public void Mean_reversion_enters_on_a_stretch_and_exits_near_the_mean()
     {
         // Lookback 5: four equal closes and an outlier give |z| = sqrt(4) = 2 > 1.5.
@@ -78,6 +99,19 @@ public sealed class StrategySignalTests
         // Bar 5: z = -2, long. Bar 6: window 10,10,10,6,9 has mean 9, z = 0, flat.
         // Bar 10: flat window, nothing. Bar 11: z = +2, short. Bar 12: window 9,9,9,13,10 has mean 10, flat.
         Assert.Equal(new[] { (5, 1m), (6, 0m), (11, -1m), (12, 0m) }, signals);
+    }
+
+    [Fact]
+    public void Mean_reversion_enters_against_an_outlier_in_a_choppy_series_and_exits_near_the_mean()
+    {
+        var closes = new List<decimal>();
+        for (var i = 0; i < 20; i++) closes.Add(i % 2 == 0 ? 100m : 101m);
+        closes.Add(90m);                                   // far below: long
+        for (var i = 0; i < 20; i++) closes.Add(i % 2 == 0 ? 100m : 101m); // back to the mean: flat
+        var s = new MeanReversion(new MeanReversionParameters(10, 2.0, 0.5));
+        var signals = Run(s, closes.ToArray());
+        Assert.Equal((20, 1m), signals[0]);
+        Assert.Equal(0m, signals[1].Target);
     }
 
     [Fact]
@@ -120,6 +154,16 @@ public sealed class StrategySignalTests
     }
 
     [Fact]
+    public void Breakout_follows_a_new_channel_high_and_exits_on_the_exit_channel()
+    {
+        var s = new Breakout(new BreakoutParameters(5, 3));
+        var signals = Run(s, Enumerable.Repeat(100m, 10).Append(105m).Concat(Enumerable.Repeat(106m, 3)).Append(95m).ToArray());
+        Assert.Equal((10, 1m), signals[0]);
+        Assert.Equal(14, signals[1].Bar); // 95 breaks below both channels: from long straight to short
+        Assert.Equal(-1m, signals[1].Target);
+    }
+
+    [Fact]
     public void Breakout_waits_for_a_full_entry_channel()
     {
         var s = new Breakout(new BreakoutParameters(3, 2));
@@ -127,16 +171,27 @@ public sealed class StrategySignalTests
         Assert.Equal(new[] { (3, 1m) }, Run(s, 10m, 20, 30, 40));
     }
 
-    public static TheoryData<string> Kinds() => new(StrategyCatalog.Kinds);
+    // Two series on purpose: a random walk with bar ranges (breakouts read highs and lows) and a
+    // close-only drift whose steps carry many decimal places (averages and z-scores on uneven decimals).
+    public static TheoryData<string, string, int> KindsAndSeries()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (var kind in StrategyCatalog.Kinds)
+        {
+            data.Add(kind, "walk", 6);
+            data.Add(kind, "drift", 1);
+        }
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(Kinds))]
-    public void Replaying_the_same_bars_reproduces_the_same_signals(string kind)
+    [MemberData(nameof(KindsAndSeries))]
+    public void Replaying_the_same_bars_reproduces_the_same_signals(string kind, string series, int minSignals)
     {
-        var bars = RandomWalk(seed: 7, count: 3000);
+        var bars = series == "walk" ? RandomWalk(seed: 7, count: 3000) : Drift(seed: 3, count: 2000);
         var first = Run(StrategyCatalog.Create(kind, new Dictionary<string, string>()), bars);
         var second = Run(StrategyCatalog.Create(kind, new Dictionary<string, string>()), bars);
-        Assert.True(first.Count > 5, $"{kind} traded only {first.Count} times on 3000 bars");
+        Assert.True(first.Count >= minSignals, $"{kind} traded only {first.Count} times on {bars.Count} bars of the {series}");
         Assert.Equal(first, second);
     }
 
@@ -164,6 +219,15 @@ public sealed class StrategySignalTests
             for (var i = 1; i < first.Count; i++) Assert.NotEqual(first[i - 1].Target, first[i].Target);
             if (first.Count > 0) Assert.NotEqual(0m, first[0].Target); // the initial target is already flat
         }
+    }
+
+    /// <summary>Close-only bars (open = high = low = close) drifting by up to half a unit a bar.</summary>
+    private static List<TradeBar> Drift(int seed, int count)
+    {
+        var rng = new Random(seed);
+        var closes = new List<decimal> { 100m };
+        for (var i = 0; i < count; i++) closes.Add(Math.Max(1m, closes[^1] + (decimal)(rng.NextDouble() - 0.5)));
+        return closes.Select((c, i) => Bar(i, c)).ToList();
     }
 
     private static List<TradeBar> RandomWalk(int seed, int count)

@@ -1,4 +1,5 @@
 using Engine.Domain.MarketData;
+using Engine.TestSupport;
 
 namespace Engine.MarketData.Tests;
 

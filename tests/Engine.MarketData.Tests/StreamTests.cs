@@ -23,9 +23,12 @@ public sealed class StreamTests : TestKit
         var stats = new FeedStatistics();
         var rejected = new List<DataRejection>();
 
-        var events = await MarketDataFeed.Create(sources, new MarketDataValidator(), stats, rejected.Add)
-            .RunWith(Sink.Seq<SequencedEvent>(), Sys.Materializer());
+        var chunks = await MarketDataFeed.Create(sources, new MarketDataValidator(), stats, rejected.Add, chunkSize: 100)
+            .RunWith(Sink.Seq<IReadOnlyList<SequencedEvent>>(), Sys.Materializer());
+        var events = chunks.SelectMany(c => c).ToList();
 
+        // Full chunks except the last: the async boundary is crossed per chunk.
+        Assert.All(chunks.SkipLast(1), c => Assert.Equal(100, c.Count));
         Assert.Equal(2 * 2 * 390, events.Count);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         var snap = stats.Snapshot();
@@ -41,13 +44,20 @@ public sealed class StreamTests : TestKit
         var source = new ListSource("big", Enumerable.Range(0, 100_000)
             .Select(i => FeedItem.Of(new TradeTick("AAA", T0.AddMilliseconds(i), 10m, 1m))).ToList());
 
-        var queue = MarketDataFeed.Create(new[] { source }, new MarketDataValidator(), new FeedStatistics(), _ => { })
-            .RunWith(Sink.Queue<SequencedEvent>(), Sys.Materializer());
-        var first = await queue.PullAsync();
-        await Task.Delay(300);
+        // A consumer that takes one chunk of 10 leaves the source unread beyond the stream's few chunk buffers.
+        const int limit = 200;
+        var overRead = source.PulledPast(limit);
 
-        Assert.Equal(1, first.Value.Sequence);
+        var queue = MarketDataFeed.Create(new[] { source }, new MarketDataValidator(), new FeedStatistics(), _ => { }, chunkSize: 10)
+            .RunWith(Sink.Queue<IReadOnlyList<SequencedEvent>>(), Sys.Materializer());
+        var first = await queue.PullAsync();
+        Assert.Equal(1, first.Value[0].Sequence);
+
+        // Backpressure is an absence, and nothing signals that a stream has stopped reading; so watch
+        // for the over-read itself for a while, failing the moment it happens.
+        var watched = await Task.WhenAny(overRead, Task.Delay(TimeSpan.FromMilliseconds(300)));
+        Assert.False(watched == overRead, $"a consumer that took one chunk left {source.Pulled} items pulled from the source");
         // Only the stream's small buffers were filled; the rest waits in the file, not in memory.
-        Assert.InRange(source.Pulled, 1, 200);
+        Assert.InRange(source.Pulled, 1, limit);
     }
 }

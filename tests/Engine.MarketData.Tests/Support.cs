@@ -4,50 +4,6 @@ using Engine.MarketData;
 
 namespace Engine.MarketData.Tests;
 
-/// <summary>Finds LEAN's sample data in place (it is never copied into the repo).</summary>
-public static class LeanData
-{
-    public const string EnvVar = "ENGINE_LEAN_DATA";
-
-    public static string? Root { get; } = Find();
-
-    public static string MissingMessage =>
-        $"LEAN sample data not found at shared/data/lean beside any parent of {AppContext.BaseDirectory}" +
-        (Environment.GetEnvironmentVariable(EnvVar) is { Length: > 0 } env ? $" (nor at {EnvVar}='{env}')" : "") +
-        $"; set {EnvVar}";
-
-    public static string PathOf(params string[] parts) =>
-        Path.Combine(Root ?? throw new InvalidOperationException(MissingMessage), Path.Combine(parts));
-
-    private static string? Find()
-    {
-        var env = Environment.GetEnvironmentVariable(EnvVar);
-        if (!string.IsNullOrEmpty(env)) return Directory.Exists(env) ? Path.GetFullPath(env) : null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var inside = Path.Combine(dir.FullName, "shared", "data", "lean");
-            if (Directory.Exists(inside)) return inside;
-            if (dir.Parent is { } parent)
-            {
-                var beside = Path.Combine(parent.FullName, "shared", "data", "lean");
-                if (Directory.Exists(beside)) return beside;
-            }
-        }
-        return null;
-    }
-}
-
-/// <summary>A fact that needs LEAN's sample data: skipped with a message when it is missing,
-/// except under CI (CI=true), where missing data must fail loudly instead of passing silently.</summary>
-public sealed class LeanDataFactAttribute : FactAttribute
-{
-    public LeanDataFactAttribute()
-    {
-        var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-        if (LeanData.Root is null && !ci) Skip = LeanData.MissingMessage;
-    }
-}
-
 /// <summary>A temp folder for hand-made data files, deleted afterwards.</summary>
 public sealed class TempDir : IDisposable
 {
@@ -113,17 +69,30 @@ public sealed class FeedRun
 /// <summary>An in-memory source that counts how far it has been pulled.</summary>
 public sealed class ListSource(string name, IReadOnlyList<FeedItem> items) : IFeedSource
 {
+    private readonly TaskCompletionSource _pulledPastLimit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _limit = int.MaxValue;
     private int _pulled;
 
     public string Name => name;
 
     public int Pulled => Volatile.Read(ref _pulled);
 
+    /// <summary>
+    /// Completes the moment more than <paramref name="limit"/> items have been pulled, so a test of
+    /// backpressure fails as soon as the source is over-read instead of sampling <see cref="Pulled"/> later.
+    /// </summary>
+    public Task PulledPast(int limit)
+    {
+        Interlocked.Exchange(ref _limit, limit); // a full fence, so the check below cannot miss a concurrent pull
+        if (Pulled > limit) _pulledPastLimit.TrySetResult();
+        return _pulledPastLimit.Task;
+    }
+
     public IEnumerable<FeedItem> Read()
     {
         foreach (var item in items)
         {
-            Interlocked.Increment(ref _pulled);
+            if (Interlocked.Increment(ref _pulled) > Volatile.Read(ref _limit)) _pulledPastLimit.TrySetResult();
             yield return item;
         }
     }

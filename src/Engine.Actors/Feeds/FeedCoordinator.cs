@@ -87,10 +87,13 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         public List<SequencedEvent> Pending { get; } = new();
         public bool InSlice { get; set; }
         public Queue<long> Unjournaled { get; } = new();
+
+        /// <summary>The entity itself, once it has answered: later messages skip the region's hops.</summary>
+        public IActorRef? Entity { get; set; }
     }
 
     private readonly string _name;
-    private readonly Source<SequencedEvent, NotUsed> _source;
+    private readonly Source<IReadOnlyList<SequencedEvent>, NotUsed> _source;
     private readonly IActorRef _symbols;
     private readonly IActorRef _killSwitch;
     private readonly IActorRef _risk;
@@ -136,7 +139,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private IActorRef? _killSwitchChild;
 
     public FeedCoordinator(
-        string name, Source<SequencedEvent, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
+        string name, Source<IReadOnlyList<SequencedEvent>, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
         IReadOnlyList<string> accounts, FeedSettings settings, IFeedObserver observer, IActorRef notify)
     {
         _name = name;
@@ -194,6 +197,11 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Receive<RegisterAgain>(_ => Register());
         Receive<Terminated>(t =>
         {
+            foreach (var track in _tracks.Values)
+            {
+                // The entity stopped (or moved): messages go through the region again.
+                if (t.ActorRef.Equals(track.Entity)) track.Entity = null;
+            }
             if (!t.ActorRef.Equals(_killSwitchChild)) return;
             _killSwitchChild = null;
             _quiesce = null; // a pause asked by the old kill switch ends with it
@@ -223,24 +231,27 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+
     public static Props Props(
-        string name, Source<SequencedEvent, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
+        string name, Source<IReadOnlyList<SequencedEvent>, NotUsed> source, IActorRef symbols, IActorRef killSwitch, IActorRef risk,
         IReadOnlyList<string> accounts, FeedSettings settings, IFeedObserver observer, IActorRef notify) =>
-        Akka.Actor.Props.Create(() => new FeedCoordinator(name, source, symbols, killSwitch, risk, accounts, settings, observer, notify));
+        Akka.Actor.Props.Create(() => new FeedCoordinator(name, source, symbols, killSwitch, risk, accounts, settings, observer, notify)).WithDispatcher(EngineDispatcher.Id);
 
     protected override void PreStart()
     {
         Register();
         var self = Self;
         _stream = _source
-            .ViaMaterialized(KillSwitches.Single<SequencedEvent>(), Keep.Right)
-            // What is waiting is taken at once, up to ReadAhead: a lone event is never held back.
-            .Batch(_settings.ReadAhead, e => new List<SequencedEvent> { e }, (list, e) =>
+            .ViaMaterialized(KillSwitches.Single<IReadOnlyList<SequencedEvent>>(), Keep.Right)
+            // What is waiting is taken at once, up to ReadAhead events: a lone event is never held back.
+            .BatchWeighted(_settings.ReadAhead, chunk => chunk.Count, chunk => new List<SequencedEvent>(chunk), (list, chunk) =>
             {
-                list.Add(e);
+                list.AddRange(chunk);
                 return list;
             })
             .To(Sink.ActorRefWithAck<List<SequencedEvent>>(self, new StreamInit(), new StreamAck(), new StreamDone(), ex => new StreamFailed(ex)))
+            // The stream's end runs on the engine's thread too: taking the next chunk is no hand-off.
+            .WithAttributes(ActorAttributes.CreateDispatcher(EngineDispatcher.Id))
             .Run(Context.Materializer());
         Timers.StartPeriodicTimer("watchdog", new Watchdog(), TimeSpan.FromSeconds(1));
     }
@@ -331,7 +342,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         var id = ++_batchIds;
         var events = track.Pending.ToArray();
         track.Pending.Clear();
-        _symbols.Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp()), Self);
+        (track.Entity ?? _symbols).Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp()), Self);
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
         track.Unjournaled.Enqueue(id);
@@ -350,6 +361,11 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private void Handle(BatchDone done)
     {
         Progressed();
+        if (_tracks.TryGetValue(done.Symbol, out var answered) && answered.Entity is null)
+        {
+            answered.Entity = Sender;
+            Context.Watch(Sender);
+        }
         if (_inFlight.Remove(done.BatchId, out var n)) _inFlightEvents -= n;
         if (done.Reports is { } reports)
         {
@@ -489,7 +505,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             if (!_tracks.TryGetValue(symbol, out var track)) _tracks[symbol] = track = new Track(symbol);
             var id = ++_batchIds;
-            _symbols.Tell(new SliceBoundary(symbol, id, allocations.Count == 0 ? null : allocations), Self);
+            (track.Entity ?? _symbols).Tell(new SliceBoundary(symbol, id, allocations.Count == 0 ? null : allocations), Self);
             track.Unjournaled.Enqueue(id);
             _unjournaled++;
         }

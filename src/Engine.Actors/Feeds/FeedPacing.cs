@@ -12,11 +12,11 @@ public static class FeedPacing
     /// clock since the first event: a recorded feed replayed as if live. Only when events are let go
     /// depends on the wall clock; what the engine decides does not.
     /// </summary>
-    public static Source<SequencedEvent, NotUsed> Paced(this Source<SequencedEvent, NotUsed> source, double speed)
+    public static Source<IReadOnlyList<SequencedEvent>, NotUsed> Paced(this Source<IReadOnlyList<SequencedEvent>, NotUsed> source, double speed)
     {
         var started = new Stopwatch();
         DateTime? first = null;
-        return source.SelectAsync(1, async e =>
+        return source.SelectMany(chunk => chunk).SelectAsync(1, async e =>
         {
             if (first is null)
             {
@@ -26,7 +26,7 @@ public static class FeedPacing
             var due = TimeSpan.FromTicks((long)((e.Event.Time - first.Value).Ticks / speed));
             var wait = due - started.Elapsed;
             if (wait > TimeSpan.Zero) await Task.Delay(wait);
-            return e;
+            return (IReadOnlyList<SequencedEvent>)new[] { e };
         });
     }
 }

@@ -85,7 +85,7 @@ public sealed class RiskSupervisor : ReceivePersistentActor
     public override string PersistenceId => $"risk-{_account}";
 
     public static Props Props(string account, AccountLimits limits, TradingHours? hours) =>
-        Akka.Actor.Props.Create(() => new RiskSupervisor(account, limits, hours));
+        Akka.Actor.Props.Create(() => new RiskSupervisor(account, limits, hours)).WithDispatcher(EngineDispatcher.Id);
 
     private void Handle(SliceClosed s)
     {
@@ -142,7 +142,7 @@ public sealed class RiskSupervisors : ReceiveActor
     }
 
     public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch) =>
-        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitch));
+        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitch)).WithDispatcher(EngineDispatcher.Id);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(ex =>
     {

@@ -37,6 +37,7 @@ public sealed record EngineSettings(
     TimeSpan AskTimeout,
     FeedSettings Feed,
     TimeSpan KillSwitchAckTimeout,
+    TimeSpan MinWriteInterval,
     VenueSettings Venue,
     RiskSettings Risk,
     StrategySupervision Supervision,
@@ -63,6 +64,7 @@ public sealed record EngineSettings(
                 PositiveDuration(e, "engine", "checkpoint-every"),
                 PositiveDuration(e, "engine", "ask-timeout")),
             PositiveDuration(e, "engine", "kill-switch.ack-timeout"),
+            NonNegativeDuration(e, "engine", "persistence.min-write-interval"),
             new VenueSettings(
                 NonNegativeDecimal(e, "engine", "venue.slippage-bps"),
                 NonNegativeDecimal(e, "engine", "venue.fee-per-share"),
@@ -191,6 +193,17 @@ public sealed record EngineSettings(
         var v = ParseDecimal(c, at, key);
         if (v < 0) throw new EngineConfigException($"{at}.{key}", $"must not be negative, got {v}");
         return v;
+    }
+
+    public static TimeSpan NonNegativeDuration(Config c, string at, string key)
+    {
+        var raw = Raw(c, at, key);
+        TimeSpan? v;
+        try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
+        catch (Exception) { v = null; }
+        if (v is null || v.Value < TimeSpan.Zero)
+            throw new EngineConfigException($"{at}.{key}", $"must be a duration such as 0ms, 5ms or 1s, got '{raw}'");
+        return v.Value;
     }
 
     public static TimeSpan PositiveDuration(Config c, string at, string key)

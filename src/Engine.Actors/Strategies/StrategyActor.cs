@@ -31,7 +31,7 @@ public sealed class StrategyActor : ReceiveActor
     }
 
     public static Props Props(string strategyId, Func<IStrategy> factory, StrategySupervision supervision, int historyBars) =>
-        Akka.Actor.Props.Create(() => new StrategyActor(strategyId, factory, supervision, historyBars));
+        Akka.Actor.Props.Create(() => new StrategyActor(strategyId, factory, supervision, historyBars)).WithDispatcher(EngineDispatcher.Id);
 
     private void Handle(Evaluate e)
     {

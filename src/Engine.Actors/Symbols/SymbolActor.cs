@@ -26,6 +26,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private sealed record SubscribeAgain;
 
+    private sealed record FlushNow;
+
     /// <summary>What one journal write carries and whom it lets go once written.</summary>
     private sealed class PendingWrite
     {
@@ -68,6 +70,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private PendingWrite _current = new();
     private PendingWrite _spare = new();
     private PendingWrite? _inFlight;
+    private long _lastWriteStarted = long.MinValue / 2;
+    private bool _flushScheduled;
     private Pending? _pending;
     private IActorRef? _killSwitchChild;
 
@@ -93,7 +97,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(string symbol, EngineSettings settings, IActorRef killSwitch) =>
-        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, killSwitch));
+        Akka.Actor.Props.Create(() => new SymbolActor(symbol, settings, killSwitch)).WithDispatcher(EngineDispatcher.Id);
 
     // ---- start-up: nothing is processed before the trading states are known ----
 
@@ -140,6 +144,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Command<KillSwitchActor.StateHistory>(OnHistory);
         Command<Resubscribe>(_ => Subscribe());
         Command<SubscribeAgain>(_ => Subscribe());
+        Command<FlushNow>(_ =>
+        {
+            _flushScheduled = false;
+            Flush();
+        });
         Command<Terminated>(Handle);
         Command<KillSwitchActor.Acknowledged>(_ => { }); // answers to engagements this symbol asked for
         Command<KillSwitchActor.Refused>(r => _log.Warning("{0}: kill switch refused: {1}", _symbol, r.Why));
@@ -343,7 +352,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     // ---- the journal: group commit ----
 
-    /// <summary>Writes what is waiting if no write is in flight; with nothing to write, lets its waiters go at once.</summary>
+    /// <summary>
+    /// Writes what is waiting if no write is in flight; with nothing to write, lets its waiters go at
+    /// once. Under load writes are spaced by engine.persistence.min-write-interval, so each carries
+    /// more; an idle symbol writes at once.
+    /// </summary>
     private void Flush()
     {
         if (_inFlight is not null) return;
@@ -353,6 +366,14 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             _current.Clear();
             return;
         }
+        var wait = _settings.MinWriteInterval - Stopwatch.GetElapsedTime(_lastWriteStarted);
+        if (wait > TimeSpan.Zero)
+        {
+            if (!_flushScheduled) Timers.StartSingleTimer("flush", new FlushNow(), wait);
+            _flushScheduled = true;
+            return;
+        }
+        _lastWriteStarted = Stopwatch.GetTimestamp();
         var write = _current;
         _current = _spare;
         _inFlight = write;
