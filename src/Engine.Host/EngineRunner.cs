@@ -12,6 +12,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Engine.Actors;
 using Engine.Actors.Feeds;
+using Engine.Actors.Persistence;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
+using Engine.Domain.Symbols;
 using Engine.Actors.Tests.Support;
 using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
@@ -64,7 +65,6 @@ public sealed class RiskControlsSimulationTests
             Risk = s.Risk with
             {
                 Accounts = s.Risk.Accounts.ToDictionary(kv => kv.Key, kv => account?.Invoke(kv.Value) ?? kv.Value),
-                CheckInterval = TimeSpan.FromMilliseconds(20),
             },
         });
 
@@ -86,58 +86,64 @@ public sealed class RiskControlsSimulationTests
         var settings = Settings(
             new[] { Strategy("trend", () => new Script((3, 1m))) },
             a => a with { MaxDrawdown = 300m, MaxDailyLoss = 10_000m, ReduceAtFraction = 0.8m, FlattenOnBreach = true });
-        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
-
         // Long 100 at 50, then the price slides 0.25 a bar: 25 of P&L lost per bar.
         var closes = Enumerable.Repeat(50m, 5)
             .Concat(Enumerable.Range(1, 24).Select(i => 50m - 0.25m * i))
             .Concat(Enumerable.Repeat(44m, 10)).ToArray();
-        long haltedAt = -1;
-        foreach (var e in Bars.FromCloses("XYZ", closes))
+        var bars = Bars.FromCloses("XYZ", closes);
+
+        async Task<(IReadOnlyList<ISymbolEvent> Journal, IReadOnlyList<IKillSwitchEvent> Audit)> Run(bool assert)
         {
-            await sim.DeliverAsync(e);
-            // A minute passes between bars in a real session: time enough for the supervisor's decision
-            // to reach the symbol before the next bar.
-            if (haltedAt >= 0 || (await sim.AccountAsync()).Verdict.State != TradingState.Halted) continue;
-            await Simulation.Eventually(
-                async () => (await sim.ReportAsync("XYZ")).Strategies.Single().State == TradingState.Halted, "XYZ halted");
-            haltedAt = e.Sequence;
+            await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+            var done = await sim.RunAsync(bars);
+            Assert.Null(done.Error);
+            var journal = (await sim.JournalAsync(new[] { "XYZ" }))["XYZ"];
+            var audit = await sim.AuditAsync();
+            if (!assert) return (journal, audit);
+
+            var scope = (await sim.StatusAsync()).Scopes["account:main"];
+            Assert.Equal(TradingState.Halted, scope.State);
+            Assert.True(scope.Flatten);
+            Assert.Equal("risk-supervisor", scope.Operator);
+            Assert.Contains("drawdown", scope.Reason);
+
+            // Audited: REDUCING first (80% of the limit), then the kill switch, each at a boundary.
+            Assert.Collection(audit,
+                e => Assert.True(e is ScopeReduced { Scope: "account:main", Operator: "risk-supervisor" } r && r.DecisionId is not null),
+                e => Assert.True(e is KillSwitchEngaged { Flatten: true, Scope: "account:main", Operator: "risk-supervisor" } k && k.DecisionId is not null));
+            Assert.True(audit[0].Point < audit[1].Point);
+
+            // The flatten closed the position with a reduce-only order sent at the halt's point; the
+            // strategy placed nothing after REDUCING.
+            var report = (await sim.ReportAsync("XYZ")).Strategies.Single();
+            Assert.Equal(0m, report.Quantity);
+            var accepted = journal.OfType<OrderAccepted>().Select(a => a.Order).ToList();
+            Assert.Equal(2, accepted.Count);
+            Assert.False(accepted[0].Flatten);
+            Assert.True(accepted[0].AcceptedSeq < audit[0].Point);
+            Assert.True(accepted[1] is { Flatten: true, Side: Side.Sell, Quantity: 100m });
+            Assert.Equal(audit[1].Point, accepted[1].AcceptedSeq);
+
+            var account = await sim.AccountAsync();
+            Assert.True(account.View.Drawdown >= 300m, $"drawdown {account.View.Drawdown}");
+
+            // The same decisions, counted for the metrics exporter.
+            var counters = Engine.Actors.Metrics.EngineCounters.For(sim.System).Snapshot();
+            Assert.Equal((2L, 1L, 2L), (counters.OrdersAccepted, counters.FlattenOrders, counters.Fills));
+            Assert.Equal(new Engine.Actors.Metrics.ScopeGauge(TradingState.Halted, true), counters.Scopes["account:main"]);
+            Assert.Equal(1L, counters.AutomaticByTrigger["drawdown"]);
+            Assert.Equal(1L, counters.AutomaticByTrigger["loss_warning"]);
+            Assert.All(counters.RejectionsByReason.Values, n => Assert.Equal(0L, n));
+            Assert.Equal(Enum.GetValues<OrderRejectReason>().Length, counters.RejectionsByReason.Count);
+            Assert.True(counters.Accounts["main"].Drawdown >= 300m);
+            return (journal, audit);
         }
 
-        Assert.True(haltedAt > 0, "the drawdown limit never halted the account");
-        var scope = (await sim.StatusAsync()).Scopes["account:main"];
-        Assert.Equal(TradingState.Halted, scope.State);
-        Assert.True(scope.Flatten);
-        Assert.Equal("risk-supervisor", scope.Operator);
-        Assert.Contains("drawdown", scope.Reason);
-
-        // Audited: REDUCING first (80% of the limit), then the kill switch.
-        var audit = (await sim.KillSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), TimeSpan.FromSeconds(10))).Events;
-        Assert.Collection(audit,
-            e => Assert.IsType<ScopeReduced>(e),
-            e => Assert.True(e is KillSwitchEngaged { Flatten: true, Scope: "account:main", Operator: "risk-supervisor" }));
-
-        // The flatten closed the position with a reduce-only order; the strategy placed nothing after the halt.
-        var report = (await sim.ReportAsync("XYZ")).Strategies.Single();
-        Assert.Equal(0m, report.Quantity);
-        var accepted = (await sim.JournalAsync(new[] { "XYZ" }))["XYZ"].OfType<OrderAccepted>().Select(a => a.Order).ToList();
-        Assert.Equal(2, accepted.Count);
-        Assert.False(accepted[0].Flatten);
-        Assert.True(accepted[0].AcceptedSeq < haltedAt);
-        Assert.True(accepted[1] is { Flatten: true, Side: Side.Sell, Quantity: 100m });
-
-        var account = await sim.AccountAsync();
-        Assert.True(account.View.Drawdown >= 300m, $"drawdown {account.View.Drawdown}");
-
-        // The same decisions, counted for the metrics exporter.
-        var counters = Engine.Actors.Metrics.EngineCounters.For(sim.System).Snapshot();
-        Assert.Equal((2L, 1L, 2L), (counters.OrdersAccepted, counters.FlattenOrders, counters.Fills));
-        Assert.Equal(new Engine.Actors.Metrics.ScopeGauge(TradingState.Halted, true), counters.Scopes["account:main"]);
-        Assert.Equal(1L, counters.AutomaticByTrigger["drawdown"]);
-        Assert.Equal(1L, counters.AutomaticByTrigger["loss_warning"]);
-        Assert.All(counters.RejectionsByReason.Values, n => Assert.Equal(0L, n));
-        Assert.Equal(Enum.GetValues<OrderRejectReason>().Length, counters.RejectionsByReason.Count);
-        Assert.True(counters.Accounts["main"].Drawdown >= 300m);
+        var first = await Run(assert: true);
+        // Decided in market time at boundaries: a second run journals the same and engages at the same points.
+        var second = await Run(assert: false);
+        Assert.Equal(first.Journal, second.Journal);
+        Assert.Equal(first.Audit.Select(a => (a.Scope, a.Point, a.DecisionId)), second.Audit.Select(a => (a.Scope, a.Point, a.DecisionId)));
     }
 
     [Fact]
@@ -146,20 +152,19 @@ public sealed class RiskControlsSimulationTests
         var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) }, a => a with { StaleDataAfter = TimeSpan.FromMinutes(2) });
         await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
 
-        // BBB's data stops after six minutes while AAA's goes on: the engine clock moves past BBB's last bar.
+        // BBB's data stops after six minutes while AAA's goes on: boundaries keep coming from AAA's data.
         var events = Interleave(("AAA", Enumerable.Repeat(20m, 20).ToArray()), ("BBB", Enumerable.Repeat(30m, 6).ToArray()));
-        foreach (var e in events)
-        {
-            await sim.DeliverAsync(e);
-            await sim.AccountAsync();
-        }
+        var done = await sim.RunAsync(events);
+        Assert.Null(done.Error);
 
-        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("symbol:BBB"), "symbol:BBB halted");
         var status = await sim.StatusAsync();
         var stale = status.Scopes["symbol:BBB"];
         Assert.Equal(TradingState.Halted, stale.State);
         Assert.Equal("risk-supervisor", stale.Operator);
-        Assert.StartsWith("stale market data", stale.Reason);
+        Assert.StartsWith($"stale market data: none since {Bars.Open.AddMinutes(6):yyyy-MM-dd HH:mm:ss}Z", stale.Reason);
+        // More than two minutes after BBB's last bar, judged at the first boundary past it: 14:39.
+        var lastOfSlice = events.Last(e => e.Event.Time <= Bars.Open.AddMinutes(9)).Sequence;
+        Assert.Equal(lastOfSlice, stale.Point);
         Assert.Single(status.Scopes); // AAA, the account and the engine trade on
 
         Assert.Equal(100m, (await sim.ReportAsync("AAA")).Strategies.Single().Quantity);
@@ -178,14 +183,14 @@ public sealed class RiskControlsSimulationTests
 
         await using (var sim = Simulation.Start(db, settings))
         {
-            foreach (var e in Upto(6)) await sim.DeliverAsync(e);
+            await sim.RunAsync(Upto(6));
             Assert.Equal(100m, (await sim.ReportAsync("XYZ")).Strategies.Single().Quantity);
 
             var ack = await sim.EngageAsync("symbol:XYZ", "venue problem in XYZ", "carol", flatten: true);
             Assert.Equal(new[] { "XYZ" }, ack.Confirmed); // only the symbol in scope had to confirm
             Assert.Empty(ack.Unconfirmed);
 
-            foreach (var e in Upto(12).Skip(Upto(6).Count)) await sim.DeliverAsync(e);
+            await sim.RunAsync(Upto(12).Skip(Upto(6).Count));
             var xyz = (await sim.ReportAsync("XYZ")).Strategies.Single();
             Assert.Equal(0m, xyz.Quantity); // flattened
             Assert.Equal(1, xyz.Rejections[OrderRejectReason.KillSwitch]); // bar 10's short refused
@@ -197,17 +202,17 @@ public sealed class RiskControlsSimulationTests
             var scope = (await sim.StatusAsync()).Scopes["symbol:XYZ"];
             Assert.Equal(("carol", TradingState.Halted, true), (scope.Operator, scope.State, scope.Flatten));
 
-            foreach (var e in Upto(18)) await sim.DeliverAsync(e); // replay, then bar 16 wants long again
+            await sim.RunAsync(Upto(18)); // replay, then bar 16 wants long again
             Assert.Equal(2, (await sim.ReportAsync("XYZ")).Strategies.Single().Rejections[OrderRejectReason.KillSwitch]);
             Assert.Equal(100m, (await sim.ReportAsync("ABC")).Strategies.Single().Quantity);
 
             var released = await sim.ReleaseAsync("symbol:XYZ", "carol");
             Assert.Empty(released.Status.Scopes);
-            foreach (var e in events.Skip(Upto(18).Count)) await sim.DeliverAsync(e);
+            await sim.RunAsync(events.Skip(Upto(18).Count));
             var after = (await sim.ReportAsync("XYZ")).Strategies.Single();
             Assert.Equal(-100m, after.Quantity); // bar 22's short went through
 
-            var audit = (await sim.KillSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), TimeSpan.FromSeconds(10))).Events;
+            var audit = await sim.AuditAsync();
             Assert.Equal(new[] { "symbol:XYZ", "symbol:XYZ" }, audit.Select(a => a.Scope));
             Assert.IsType<KillSwitchEngaged>(audit[0]);
             Assert.IsType<KillSwitchReleased>(audit[1]);
@@ -215,26 +220,22 @@ public sealed class RiskControlsSimulationTests
     }
 
     [Fact]
-    public async Task A_journal_that_fails_to_persist_engages_the_engine_kill_switch()
+    public async Task A_journal_that_fails_to_persist_engages_the_engine_kill_switch_and_the_run_fails_naming_the_symbol()
     {
-        var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) });
-        await using var sim = Simulation.Start(FlakyJournal.Config(), settings);
-        try
-        {
-            var bars = Bars.FromCloses("XYZ", Enumerable.Repeat(10m, 6).ToArray());
-            foreach (var e in bars.Take(2)) await sim.DeliverAsync(e);
-            FlakyJournal.Failing = true;
-            // Bar 3's order cannot be journaled: the symbol stops and its ask is never answered.
-            _ = sim.DeliverAsync(bars[2]);
-            await Simulation.Eventually(async () => (await sim.StatusAsync()).EngineHalted, "engine halted");
-            var engine = (await sim.StatusAsync()).Scopes["engine"];
-            Assert.Equal("symbol-XYZ", engine.Operator);
-            Assert.Contains("journal failure", engine.Reason);
-        }
-        finally
-        {
-            FlakyJournal.Failing = false;
-        }
+        var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) }) with { AskTimeout = TimeSpan.FromSeconds(2) };
+        settings = settings with { Feed = settings.Feed with { Timeout = TimeSpan.FromSeconds(2) } };
+        var system = FlakyJournal.Config();
+        await using var sim = Simulation.Start(system, settings);
+        var bars = Bars.FromCloses("XYZ", Enumerable.Repeat(10m, 6).ToArray());
+        await sim.RunAsync(bars.Take(2));
+        FlakyJournal.For(system.Name).FailPrefix = "symbol-";
+        // Bar 3's order cannot be journaled: the symbol stops, and the feed never hears that it is journaled.
+        var done = await sim.RunAsync(bars.Skip(2));
+        Assert.NotNull(done.Error);
+        Assert.Contains("XYZ", done.Error);
+        var engine = (await sim.StatusAsync()).Scopes["engine"];
+        Assert.Equal("symbol-XYZ", engine.Operator);
+        Assert.Contains("journal failure", engine.Reason);
     }
 
     /// <summary>
@@ -285,10 +286,15 @@ public sealed class RiskControlsSimulationTests
         var engageAt = Bars.Open.AddMinutes(random.Next(10, 70));
 
         await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
-        var run = sim.RunAsync(events, parallelism: 16);
-        await Simulation.Eventually(() => Task.FromResult(sim.Clock.UtcNow >= engageAt || run.IsCompleted), "feed progress");
-        var ack = await sim.EngageAsync(scope.ToString(), "randomized test", flatten: flatten);
-        await run;
+        // Engaged while the feed runs, from a boundary chosen at random: the feed pauses for it wherever it then is.
+        var engaged = new TaskCompletionSource<Task<KillSwitchActor.Acknowledged>>();
+        sim.Observer.OnBoundary = at =>
+        {
+            if (at >= engageAt) engaged.TrySetResult(sim.EngageAsync(scope.ToString(), "randomized test", flatten: flatten));
+        };
+        var run = sim.RunAsync(events, f => f with { BatchSize = 1 + seed % 5, MaxInFlight = 4 + seed });
+        var ack = await await engaged.Task;
+        Assert.Null((await run).Error);
 
         Assert.Empty(ack.Unconfirmed);
         var journal = await sim.JournalAsync(symbols);

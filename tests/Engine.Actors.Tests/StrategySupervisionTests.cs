@@ -47,7 +47,7 @@ public sealed class StrategySupervisionTests
     {
         var settings = TestEngine.Settings(s => s with { Strategies = new[] { Config("flaky", () => new ThrowsOnce()) } });
         await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
-        foreach (var e in Bars.FromCloses("ABC", Rising)) await sim.DeliverAsync(e);
+        await sim.RunAsync(Bars.FromCloses("ABC", Rising));
 
         var r = (await sim.ReportAsync("ABC")).Strategies.Single();
         Assert.False(r.Stopped);
@@ -77,11 +77,14 @@ public sealed class StrategySupervisionTests
         Assert.Equal(-100m, healthy.Quantity);
         Assert.Equal(31L, report.Watermark); // the healthy sell at bar 30 filled at bar 31
 
-        // Giving up on a strategy also engages its kill switch, engine-wide, audited with the symbol as operator.
-        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("strategy:broken"), "strategy:broken halted");
+        // Giving up on a strategy also engages its kill switch, engine-wide, at the boundary after it
+        // was stopped (so a replay engages it at the same point), audited by the risk supervisor.
         var scope = (await sim.StatusAsync()).Scopes["strategy:broken"];
         Assert.Equal(Engine.Domain.Risk.TradingState.Halted, scope.State);
-        Assert.Equal("symbol-ABC", scope.Operator);
-        Assert.Contains("division by zero", scope.Reason);
+        Assert.Equal("risk-supervisor", scope.Operator);
+        Assert.Equal("strategy kept failing on ABC", scope.Reason);
+        var stopped = (await sim.JournalAsync(new[] { "ABC" }))["ABC"].OfType<Engine.Domain.Symbols.StrategyStopped>().Single();
+        Assert.Contains("division by zero", stopped.Reason);
+        Assert.True(scope.Point >= stopped.FeedSeq, $"engaged at point {scope.Point}, stopped at {stopped.FeedSeq}");
     }
 }

@@ -64,6 +64,23 @@ public sealed class TradingStateBook
     /// <summary>The most severe applied scope covering this strategy of this account in this symbol, or null when all are ACTIVE.</summary>
     public ScopeChange? Governing(string account, string strategy, string symbol) => Governing(_current.Values, account, strategy, symbol);
 
+    /// <summary>
+    /// The most severe scope covering this strategy once every known change is applied, including
+    /// those still waiting for their point: what the next market event will be decided under.
+    /// </summary>
+    public ScopeChange? GoverningOnceApplied(string account, string strategy, string symbol)
+    {
+        if (!HasPending) return Governing(account, strategy, symbol);
+        var all = new Dictionary<string, ScopeChange>(_current, StringComparer.Ordinal);
+        for (var i = _applied; i < _changes.Count; i++)
+        {
+            var c = _changes[i];
+            if (c.State == TradingState.Active) all.Remove(c.Scope);
+            else all[c.Scope] = c;
+        }
+        return Governing(all.Values, account, strategy, symbol);
+    }
+
     public static ScopeChange? Governing(IEnumerable<ScopeChange> scopes, string account, string strategy, string symbol)
     {
         ScopeChange? worst = null;

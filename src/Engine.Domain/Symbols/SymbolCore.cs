@@ -556,16 +556,26 @@ public sealed class SymbolCore
 
     private Slot? SlotOf(string strategyId) => _slotById.TryGetValue(strategyId, out var i) ? _slots[i] : null;
 
-    public SymbolReport Report() => new(
-        Symbol, _lastPrice, _state.Watermark, _state.OpenOrders.Count,
-        _slots.Select(slot =>
-        {
-            var b = _state.Book(slot.Id);
-            var mark = _lastPrice ?? b.Position.AverageCost;
-            return new StrategyPositionReport(
-                slot.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
-                b.Position.Unrealized(mark), b.Position.Fees, b.OrdersAccepted, b.Fills, b.Cancels,
-                b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Config.Account, slot.State, b.Deferrals);
-        }).ToArray(),
-        _slots.Any(s => s.State == TradingState.Halted));
+    /// <summary>
+    /// Positions and counts per strategy. Trading states include changes that wait for their point
+    /// (they govern the symbol's next market event), so a symbol halted after its last event shows as halted.
+    /// </summary>
+    public SymbolReport Report()
+    {
+        var states = _slots.Select(slot => _killSwitchAvailable
+            ? _states.GoverningOnceApplied(slot.Config.Account, slot.Id, Symbol)?.State ?? TradingState.Active
+            : TradingState.Halted).ToArray();
+        return new SymbolReport(
+            Symbol, _lastPrice, _state.Watermark, _state.OpenOrders.Count,
+            _slots.Select(slot =>
+            {
+                var b = _state.Book(slot.Id);
+                var mark = _lastPrice ?? b.Position.AverageCost;
+                return new StrategyPositionReport(
+                    slot.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
+                    b.Position.Unrealized(mark), b.Position.Fees, b.OrdersAccepted, b.Fills, b.Cancels,
+                    b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Config.Account, states[slot.Index], b.Deferrals);
+            }).ToArray(),
+            states.Any(s => s == TradingState.Halted));
+    }
 }

@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Engine.Actors.Risk;
 using Engine.Actors.Serialization;
-using Engine.Actors.Symbols;
+using Engine.Domain.Symbols;
 using Engine.Actors.Tests.Support;
 using Engine.Domain.Risk;
 using Engine.Domain.Trading;
@@ -90,7 +90,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             AssertBits(e.Position.AverageCost, a.Position.AverageCost);
             AssertBits(e.Position.RealizedPnl, a.Position.RealizedPnl);
             AssertBits(e.Position.Fees, a.Position.Fees);
-            Assert.Equal((e.OrdersAccepted, e.Fills, e.Cancels), (a.OrdersAccepted, a.Fills, a.Cancels));
+            Assert.Equal((e.OrdersAccepted, e.Fills, e.Cancels, e.Deferrals), (a.OrdersAccepted, a.Fills, a.Cancels, a.Deferrals));
             Assert.Equal(e.Rejections.OrderBy(kv => kv.Key), a.Rejections.OrderBy(kv => kv.Key));
         }
         Assert.Equal(expected.RecentMessages.Keys.Order(StringComparer.Ordinal), actual.RecentMessages.Keys.Order(StringComparer.Ordinal));
@@ -100,6 +100,25 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.All(actual.RecentMessages[id], m => Assert.Equal(DateTimeKind.Utc, m.Time.Kind));
         }
         Assert.Equal(expected.StoppedStrategies, actual.StoppedStrategies);
+    }
+
+    internal static void AssertCheckpoint(AccountCheckpoint expected, AccountCheckpoint actual)
+    {
+        AssertUtc(expected.Boundary, actual.Boundary);
+        Assert.Equal(expected.Tracker.Symbols.OrderBy(s => s.Symbol, StringComparer.Ordinal), actual.Tracker.Symbols);
+        foreach (var (e, a) in expected.Tracker.Symbols.OrderBy(s => s.Symbol, StringComparer.Ordinal).Zip(actual.Tracker.Symbols))
+        {
+            AssertUtc(e.Time, a.Time);
+            AssertBits(e.Realized, a.Realized);
+            AssertBits(e.NetExposure, a.NetExposure);
+            if (e.LastData is { } last) AssertUtc(last, a.LastData!.Value);
+        }
+        Assert.Equal((expected.Tracker.Day, expected.Tracker.DayStart, expected.Tracker.HighWater, expected.Tracker.LatestTime),
+            (actual.Tracker.Day, actual.Tracker.DayStart, actual.Tracker.HighWater, actual.Tracker.LatestTime));
+        AssertBits(expected.Tracker.DayStart, actual.Tracker.DayStart);
+        Assert.Equal((expected.HaltedOn, expected.ReducedOn), (actual.HaltedOn, actual.ReducedOn));
+        Assert.Equal(expected.StaleEngaged, actual.StaleEngaged);
+        Assert.Equal(expected.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal), actual.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -120,7 +139,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var config = EngineSerializer.ConfigBindings();
         Assert.Equal(typeof(EngineSerializer), Type.GetType(config.GetString("akka.actor.serializers.engine"), throwOnError: true));
         var bound = config.GetConfig("akka.actor.serialization-bindings").AsEnumerable().ToList();
-        Assert.Equal(10, bound.Count);
+        Assert.Equal(12, bound.Count);
         foreach (var (typeName, serializer) in bound)
         {
             Assert.NotNull(Type.GetType(typeName, throwOnError: true));
@@ -133,7 +152,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TestEngine.ShippedConfig());
         using var system = ActorSystem.Create("shipped-serialization", config);
-        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Snapshot, Engaged, Released, Reduced })
+        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Deferred, Snapshot, Checkpoint, Engaged, Released, Reduced })
             Assert.IsType<EngineSerializer>(system.Serialization.FindSerializerFor(value));
     }
 

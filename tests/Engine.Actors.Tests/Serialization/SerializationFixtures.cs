@@ -1,5 +1,5 @@
 using Engine.Actors.Risk;
-using Engine.Actors.Symbols;
+using Engine.Domain.Symbols;
 using Engine.Domain.Risk;
 using Engine.Domain.Trading;
 
@@ -84,4 +84,42 @@ internal static class SerializationFixtures
     public static readonly KillSwitchReleased ReleasedWithReason = new("symbol:SPY", "ops@desk", T.AddHours(2), "feed restored");
 
     public static readonly ScopeReduced Reduced = new("strategy:momentum", "daily loss passed 80% of the limit", "risk-supervisor", T);
+
+    public static readonly OrderDeferred Deferred =
+        new("momentum", -1m, Side.Sell, 250m, OrderType.Limit, 99.99m, OrderRejectReason.AccountGrossExposure, T, 50);
+
+    public static readonly SymbolSnapshot SnapshotWithDeferrals = Snapshot with
+    {
+        Books = new Dictionary<string, StrategyBook>(StringComparer.Ordinal)
+        {
+            ["sma-cross"] = Snapshot.Books["sma-cross"] with { Deferrals = 3 },
+            ["momentum"] = Snapshot.Books["momentum"],
+        },
+    };
+
+    public static readonly KillSwitchEngaged EngagedAtPoint =
+        new("account:main", "drawdown 300 reached the limit 300", "risk-supervisor", T, Flatten: true, Point: 4711,
+            DecisionId: "account:main halt at 2024-03-04T14:31:00.0000000Z");
+
+    public static readonly KillSwitchReleased ReleasedAtPoint =
+        new("account:main", "risk-supervisor", T.AddDays(1), "new trading day", 9000, "account:main release at 2024-03-05T14:31:00.0000000Z");
+
+    public static readonly ScopeReduced ReducedAtPoint =
+        new("account:main", "drawdown 240 passed 80% of the limit 300", "risk-supervisor", T, 4700, "account:main reduce at 2024-03-04T14:30:00.0000000Z");
+
+    public static readonly AccountCheckpoint Checkpoint = new(
+        new DateTime(2024, 3, 4, 21, 0, 0, DateTimeKind.Utc),
+        new TrackerState(
+            new[]
+            {
+                new SymbolRisk("AAPL", T, 0m, 0m, default, 0m, null, false),
+                new SymbolRisk("SPY", T, 1_000_000.01m, -3.75m, new Usage(51_225m, 51_225m, 0m, 2), -51_225.0001m, T.AddSeconds(-5), true),
+            },
+            new DateOnly(2024, 3, 4), -12.5m, 150.25m, T),
+        new DateOnly(2024, 3, 1), null, new[] { "NVDA" },
+        new Dictionary<string, Credit>(StringComparer.Ordinal)
+        {
+            ["AAPL"] = Credit.Zero,
+            ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9),
+        });
 }

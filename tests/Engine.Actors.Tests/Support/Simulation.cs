@@ -1,61 +1,85 @@
+using System.Collections.Immutable;
+using Akka;
 using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
 using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Engine.Actors.Feeds;
+using Engine.Actors.Persistence;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
-using Engine.Domain.Time;
+using Engine.Domain.MarketData;
+using Engine.Domain.Symbols;
 using Engine.Domain.Trading;
-using Engine.MarketData;
 
 namespace Engine.Actors.Tests.Support;
 
 /// <summary>
-/// One engine node in-process: the engine guardian (kill switch, risk supervisors), symbol actors
-/// behind a local router, a SQLite journal, and a virtual clock advanced by the feed.
+/// One engine node in-process: the engine guardian (kill switch, risk supervisors, feeds), symbol
+/// actors behind a local router standing in for the shard region, and a SQLite journal prepared as
+/// the host prepares it. Feeds run through the real FeedCoordinator, so time slices, boundaries,
+/// batches and journal acknowledgements are exactly the engine's.
 /// </summary>
 public sealed class Simulation : IAsyncDisposable
 {
+    private int _feeds;
+
     private Simulation(ActorSystem system, EngineSettings settings)
     {
         System = system;
         Settings = settings;
-        var guardian = system.ActorOf(EngineGuardian.Props(settings, Clock), "engine");
-        KillSwitch = guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10)).Result;
-        Risk = guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10)).Result;
-        var (ks, risk) = (KillSwitch, Risk);
-        Symbols = system.ActorOf(LocalSymbolRouter.Props(symbol => SymbolActor.Props(symbol, settings, ks, risk)), "symbols");
+        Guardian = system.ActorOf(EngineGuardian.Props(settings), "engine");
+        KillSwitch = Guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10)).Result;
+        Risk = Guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10)).Result;
+        var ks = KillSwitch;
+        Symbols = system.ActorOf(LocalSymbolRouter.Props(symbol => SymbolActor.Props(symbol, settings, ks)), "symbols");
+        ActorRegistry.For(system).Register<SymbolRegion>(Symbols);
     }
 
     public ActorSystem System { get; }
     public EngineSettings Settings { get; }
-    public VirtualClock Clock { get; } = new();
+    public IActorRef Guardian { get; }
     public IActorRef KillSwitch { get; }
     public IActorRef Risk { get; }
     public IActorRef Symbols { get; }
 
-    public static Simulation Start(string db, EngineSettings settings) =>
-        new(ActorSystem.Create("sim", TestEngine.ActorSystemConfig(db)), settings);
+    /// <summary>Market time of the last boundary any feed of this simulation passed.</summary>
+    public DateTime LastBoundary => Observer.LastBoundary;
 
-    public static Simulation Start(Akka.Configuration.Config systemConfig, EngineSettings settings) =>
-        new(ActorSystem.Create("sim", systemConfig), settings);
+    public FeedObserver Observer { get; } = new();
 
-    /// <summary>Runs the events through the same backpressured runner the host uses.</summary>
-    public async Task RunAsync(IEnumerable<SequencedEvent> events, int parallelism = 16)
+    /// <summary>A node journaling to SQLite at db (write-ahead log, as the host sets it up).</summary>
+    public static Simulation Start(string db, EngineSettings settings)
     {
-        var (_, done) = FeedRunner.Run(System, Source.From(events), Symbols,
-            new FeedRunOptions(null, parallelism, TimeSpan.FromSeconds(30)), _ => { }, ack => Clock.Advance(ack.Time));
-        await done.WaitAsync(TimeSpan.FromMinutes(3));
+        var config = TestEngine.ActorSystemConfig(db);
+        var setup = SqliteJournal.Prepare(config)!;
+        return new Simulation(ActorSystem.Create("sim", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), setup)), settings);
     }
 
-    public async Task<DeliveryAck> DeliverAsync(SequencedEvent e)
+    /// <summary>A node on the given system configuration (e.g. FlakyJournal's), as an actor system of that name.</summary>
+    public static Simulation Start((Akka.Configuration.Config Config, string Name) system, EngineSettings settings) =>
+        new(ActorSystem.Create(system.Name, system.Config), settings);
+
+    /// <summary>Runs the events through a feed of its own (the next feed continues where this one ended) and waits until all of it is journaled.</summary>
+    public Task<FeedCoordinator.FeedCompleted> RunAsync(IEnumerable<SequencedEvent> events, Func<FeedSettings, FeedSettings>? feed = null) =>
+        StartFeed(Source.From(events.Chunk(64).Select(c => (IReadOnlyList<SequencedEvent>)c)), feed).Completion;
+
+    /// <summary>Starts a feed and returns it with its completion, for tests that act while it runs.</summary>
+    public (IActorRef Feed, Task<FeedCoordinator.FeedCompleted> Completion) StartFeed(
+        Source<IReadOnlyList<SequencedEvent>, NotUsed> source, Func<FeedSettings, FeedSettings>? feed = null)
     {
-        var ack = await Symbols.Ask<DeliveryAck>(new MarketDataDelivery(e.Sequence, e.Event), TimeSpan.FromSeconds(30));
-        Clock.Advance(ack.Time);
-        return ack;
+        var done = new TaskCompletionSource<FeedCoordinator.FeedCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listener = System.ActorOf(Props.Create(() => new CompletionListener(done)));
+        var settings = feed is null ? Settings : Settings with { Feed = feed(Settings.Feed) };
+        var coordinator = System.ActorOf(FeedCoordinator.Props(
+            $"feed-{++_feeds}", source, Symbols, KillSwitch, Risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, Observer, listener),
+            $"feed-{_feeds}");
+        return (coordinator, done.Task.WaitAsync(TimeSpan.FromMinutes(3)));
     }
 
     public Task<KillSwitchActor.Acknowledged> EngageAsync(string scope, string reason, string by = "test-operator", bool flatten = false) =>
@@ -67,6 +91,9 @@ public sealed class Simulation : IAsyncDisposable
     public Task<KillSwitchActor.Status> StatusAsync() =>
         KillSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), TimeSpan.FromSeconds(30));
 
+    public async Task<IReadOnlyList<IKillSwitchEvent>> AuditAsync() =>
+        (await KillSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), TimeSpan.FromSeconds(30))).Events;
+
     public Task<RiskSupervisor.AccountRiskReport> AccountAsync(string account = "main") =>
         Risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), TimeSpan.FromSeconds(30));
 
@@ -74,23 +101,15 @@ public sealed class Simulation : IAsyncDisposable
         Symbols.Ask<SymbolReport>(new GetSymbolReport(symbol), TimeSpan.FromSeconds(30));
 
     /// <summary>Fills as journaled, in the global order the host reports them.</summary>
-    public async Task<IReadOnlyList<Fill>> JournaledFillsAsync(IEnumerable<string> symbols)
-    {
-        var journal = PersistenceQuery.Get(System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        var fills = new List<Fill>();
-        foreach (var s in symbols)
-        {
-            await journal.CurrentEventsByPersistenceId($"symbol-{s}", 0, long.MaxValue)
-                .RunForeach(env => { if (env.Event is OrderFilled f) fills.Add(f.Fill); }, System.Materializer());
-        }
-        return fills.OrderBy(f => f.FeedSeq).ThenBy(f => f.OrderId, StringComparer.Ordinal).ToList();
-    }
+    public async Task<IReadOnlyList<Fill>> JournaledFillsAsync(IEnumerable<string> symbols) =>
+        (await JournalAsync(symbols)).Values.SelectMany(v => v).OfType<OrderFilled>().Select(f => f.Fill)
+            .OrderBy(f => f.FeedSeq).ThenBy(f => f.Symbol, StringComparer.Ordinal).ThenBy(f => f.OrderId, StringComparer.Ordinal).ToList();
 
     /// <summary>Every journaled event of the symbols, per symbol in journal order.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<ISymbolEvent>>> JournalAsync(IEnumerable<string> symbols)
     {
         var journal = PersistenceQuery.Get(System).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
-        var result = new Dictionary<string, IReadOnlyList<ISymbolEvent>>(StringComparer.Ordinal);
+        var result = new SortedDictionary<string, IReadOnlyList<ISymbolEvent>>(StringComparer.Ordinal);
         foreach (var s in symbols)
         {
             var events = new List<ISymbolEvent>();
@@ -101,7 +120,7 @@ public sealed class Simulation : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Polls until the condition holds (the supervisor acts off the hot path, asynchronously).</summary>
+    /// <summary>Waits until the condition holds, for effects that are asynchronous by design (a restart's backoff, dead letters).</summary>
     public static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
@@ -116,4 +135,72 @@ public sealed class Simulation : IAsyncDisposable
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    private sealed class CompletionListener : ReceiveActor
+    {
+        public CompletionListener(TaskCompletionSource<FeedCoordinator.FeedCompleted> done) =>
+            Receive<FeedCoordinator.FeedCompleted>(c =>
+            {
+                done.TrySetResult(c);
+                Context.Stop(Self);
+            });
+    }
+}
+
+/// <summary>What the feeds of a simulation report, for tests that trigger on progress.</summary>
+public sealed class FeedObserver : IFeedObserver
+{
+    private readonly object _gate = new();
+    private DateTime _lastBoundary;
+    private long _fills;
+
+    public DateTime LastBoundary
+    {
+        get { lock (_gate) return _lastBoundary; }
+    }
+
+    public long Fills => Interlocked.Read(ref _fills);
+
+    /// <summary>Called at every boundary, on the feed's thread: what a test does here happens exactly at that boundary.</summary>
+    public Action<DateTime>? OnBoundary { get; set; }
+
+    public void Dispatched(int events)
+    {
+    }
+
+    public void Journaled(int fills, decimal realizedPnlDelta) => Interlocked.Add(ref _fills, fills);
+
+    public void Boundary(DateTime marketTime)
+    {
+        lock (_gate) _lastBoundary = marketTime;
+        OnBoundary?.Invoke(marketTime);
+    }
+}
+
+/// <summary>
+/// Stands in for the shard region in single-process simulations: one SymbolActor child per symbol,
+/// created on first message, exactly as sharding would; it answers GetShardRegionState like a region,
+/// so a restarted kill switch can find the live symbols.
+/// </summary>
+public sealed class LocalSymbolRouter : ReceiveActor
+{
+    public LocalSymbolRouter(Func<string, Props> props)
+    {
+        Receive<GetShardRegionState>(_ => Sender.Tell(new CurrentShardRegionState(ImmutableHashSet.Create(
+            new ShardState("local", Context.GetChildren().Select(c => c.Path.Name).ToImmutableHashSet())))));
+        ReceiveAny(msg =>
+        {
+            if (msg is not IWithSymbol m)
+            {
+                Unhandled(msg);
+                return;
+            }
+            var child = Context.Child(m.Symbol);
+            if (child.IsNobody()) child = Context.ActorOf(props(m.Symbol), m.Symbol);
+            child.Forward(msg);
+        });
+    }
+
+    public static Props Props(Func<string, Props> props) =>
+        Akka.Actor.Props.Create(() => new LocalSymbolRouter(props)).WithDispatcher(EngineDispatcher.Id);
 }

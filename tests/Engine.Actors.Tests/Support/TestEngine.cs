@@ -1,7 +1,5 @@
-using Akka.Actor;
 using Akka.Configuration;
 using Engine.Actors.Settings;
-using Engine.Actors.Symbols;
 
 namespace Engine.Actors.Tests.Support;
 
@@ -34,6 +32,7 @@ public static class TestEngine
     public static Config ActorSystemConfig(string dbPath) => ConfigurationFactory.ParseString($$"""
         akka.loglevel = WARNING
         akka.actor.provider = local
+        engine.persistence.connection-string = "Data Source={{dbPath}}"
         akka.persistence {
           journal.plugin = "akka.persistence.journal.sql"
           snapshot-store.plugin = "akka.persistence.snapshot-store.sql"
@@ -64,24 +63,4 @@ public static class TestEngine
         Directory.CreateDirectory(dir);
         return Path.Combine(dir, "journal.db");
     }
-}
-
-/// <summary>
-/// Stands in for the shard region in single-process simulations: one SymbolActor child per symbol,
-/// created on first message, exactly as sharding would.
-/// </summary>
-public sealed class LocalSymbolRouter : ReceiveActor
-{
-    public LocalSymbolRouter(Func<string, Props> props)
-    {
-        ReceiveAny(msg =>
-        {
-            if (msg is not IWithSymbol m) { Unhandled(msg); return; }
-            var child = Context.Child(m.Symbol);
-            if (child.IsNobody()) child = Context.ActorOf(props(m.Symbol), m.Symbol);
-            child.Forward(msg);
-        });
-    }
-
-    public static Props Props(Func<string, Props> props) => Akka.Actor.Props.Create(() => new LocalSymbolRouter(props));
 }

@@ -6,7 +6,7 @@ using LinqToDB;
 using LinqToDB.Interceptors;
 using Microsoft.Data.Sqlite;
 
-namespace Engine.Host;
+namespace Engine.Actors.Persistence;
 
 /// <summary>
 /// Prepares the embedded SQLite journal: its directory, write-ahead logging (one sync per commit
@@ -18,12 +18,13 @@ namespace Engine.Host;
 public static class SqliteJournal
 {
     public const string SynchronousPath = "engine.persistence.sqlite.synchronous";
+    public const string ConnectionStringPath = "engine.persistence.connection-string";
 
     /// <summary>The setup Akka.Persistence.Sql uses for its connections, or null when the journal is not SQLite.</summary>
     public static DataOptionsSetup? Prepare(Config config)
     {
         if (config.GetString("akka.persistence.journal.sql.provider-name", "") != "SQLite.MS") return null;
-        var cs = config.GetString("engine.persistence.connection-string");
+        var cs = config.GetString(ConnectionStringPath);
         var synchronous = config.GetString(SynchronousPath, "full");
         if (synchronous is not ("full" or "normal"))
             throw new EngineConfigException(SynchronousPath, $"must be full or normal, got '{synchronous}'");
@@ -34,7 +35,7 @@ public static class SqliteJournal
             if (!string.IsNullOrEmpty(dir))
             {
                 try { Directory.CreateDirectory(dir); }
-                catch (Exception ex) { throw new UsageException($"--db: cannot create directory '{dir}': {ex.Message}"); }
+                catch (Exception ex) { throw new EngineConfigException(ConnectionStringPath, $"cannot create the directory '{dir}': {ex.Message}"); }
             }
             using var connection = new SqliteConnection(cs);
             connection.Open();
