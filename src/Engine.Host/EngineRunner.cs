@@ -91,7 +91,7 @@ public sealed class EngineRunner(
             if (options.SpeedMultiplier is { } speed) feed = feed.Paced(speed);
             if (shapeFeed is not null) feed = shapeFeed(feed);
 
-            var progressState = new Progress();
+            var progressState = new Progress { KillAfterJournaledEvents = FaultKillAfterJournaledEvents() };
             var clock = Stopwatch.StartNew();
             var done = new TaskCompletionSource<FeedCoordinator.FeedCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = system.ActorOf(Props.Create(() => new CompletionListener(done)));
@@ -109,7 +109,7 @@ public sealed class EngineRunner(
             var reports = new List<SymbolReport>();
             foreach (var symbol in completed.Symbols)
                 reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout, cancellation));
-            var fills = await ReadFillsFromJournal(system, completed.Symbols);
+            var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
             var snap = stats.Snapshot();
             var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
                 snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
@@ -118,7 +118,7 @@ public sealed class EngineRunner(
             var accounts = new List<RiskSupervisor.AccountRiskReport>();
             foreach (var account in settings.Risk.Accounts.Keys)
                 accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout, cancellation));
-            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error);
+            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled);
         }
         finally
         {
@@ -126,6 +126,13 @@ public sealed class EngineRunner(
             System = null;
         }
     }
+
+    /// <summary>
+    /// ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS=N makes the process SIGKILL itself once N events are
+    /// journaled: a crash at a point set by the journal, not by the clock, for the restart tests.
+    /// </summary>
+    private static long? FaultKillAfterJournaledEvents() =>
+        long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"), out var n) && n > 0 ? n : null;
 
     /// <summary>Passes the feed's completion from the actor world to the host's task.</summary>
     private sealed class CompletionListener : ReceiveActor
@@ -166,17 +173,22 @@ public sealed class EngineRunner(
     }
 
     /// <summary>The fill log comes from the journal, the record of what counted, not from memory.</summary>
-    private static async Task<IReadOnlyList<Fill>> ReadFillsFromJournal(ActorSystem system, IEnumerable<string> symbols)
+    private static async Task<(IReadOnlyList<Fill> Fills, long Events)> ReadFillsFromJournal(ActorSystem system, IEnumerable<string> symbols)
     {
         var journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
         var materializer = system.Materializer();
         var fills = new List<Fill>();
+        long events = 0;
         foreach (var symbol in symbols)
         {
             await journal.CurrentEventsByPersistenceId($"symbol-{symbol}", 0, long.MaxValue)
-                .RunForeach(env => { if (env.Event is OrderFilled f) fills.Add(f.Fill); }, materializer);
+                .RunForeach(env =>
+                {
+                    events++;
+                    if (env.Event is OrderFilled f) fills.Add(f.Fill);
+                }, materializer);
         }
-        return fills;
+        return (fills, events);
     }
 
     private IDisposable StartProgress(Progress state, FeedStatistics stats, Stopwatch clock)
@@ -214,10 +226,17 @@ public sealed class EngineRunner(
         {
         }
 
-        public void Journaled(int fills, decimal realizedPnlDelta)
+        private long _journaled;
+
+        /// <summary>Fault injection for crash tests: the process kills itself (SIGKILL) once this many events are journaled.</summary>
+        public long? KillAfterJournaledEvents { get; init; }
+
+        public void Journaled(int events, int fills, decimal realizedPnlDelta)
         {
             Interlocked.Add(ref _fills, fills);
             lock (_gate) _realized += realizedPnlDelta;
+            if (Interlocked.Add(ref _journaled, events) >= KillAfterJournaledEvents)
+                Process.GetCurrentProcess().Kill(); // a crash, not a shutdown: nothing after it runs
         }
 
         public void Boundary(DateTime marketTime)

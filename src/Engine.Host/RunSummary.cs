@@ -19,8 +19,8 @@ public sealed record PositionRow(
 /// <summary>A scope that is not ACTIVE at the end of the run.</summary>
 public sealed record ScopeRow(string Scope, string State, string Reason, string Operator, DateTime Since, bool Flatten);
 
-/// <summary>One audited trading-state change: who, when (wall clock), why, which scope.</summary>
-public sealed record AuditRow(string Action, string Scope, string Operator, string Reason, DateTime Time);
+/// <summary>One audited trading-state change: who, when (wall clock), why, which scope, and the feed point it took effect at.</summary>
+public sealed record AuditRow(string Action, string Scope, string Operator, string Reason, DateTime Time, long Point = 0);
 
 /// <summary>An account as its risk supervisor saw it at the end of the run.</summary>
 public sealed record AccountRow(
@@ -50,22 +50,23 @@ public sealed record RunSummary(
     double ElapsedSeconds,
     double EventsPerSecond,
     string? Error = null,
-    long Deferrals = 0)
+    long Deferrals = 0,
+    long JournaledEvents = 0)
 {
     public static RunSummary Build(
         FeedSummary feed, IReadOnlyList<SymbolReport> reports, IReadOnlyList<Fill> fills,
         double elapsedSeconds, KillSwitchActor.Status status, IReadOnlyList<IKillSwitchEvent> audit,
-        IReadOnlyList<RiskSupervisor.AccountRiskReport> accounts, string? error = null)
+        IReadOnlyList<RiskSupervisor.AccountRiskReport> accounts, string? error = null, long journaledEvents = 0)
     {
         var scopes = status.Scopes.Values
             .Select(s => new ScopeRow(s.Scope, s.State.ToString().ToUpperInvariant(), s.Reason, s.Operator, s.Since, s.Flatten))
             .ToArray();
         var auditRows = audit.Select(e => e switch
         {
-            KillSwitchEngaged k => new AuditRow(k.Flatten ? "engage+flatten" : "engage", k.Scope, k.Operator, k.Reason, k.Time),
-            ScopeReduced r => new AuditRow("reduce", r.Scope, r.Operator, r.Reason, r.Time),
-            KillSwitchReleased r => new AuditRow("release", r.Scope, r.Operator, r.Reason, r.Time),
-            _ => new AuditRow("?", e.Scope, e.Operator, "", e.Time),
+            KillSwitchEngaged k => new AuditRow(k.Flatten ? "engage+flatten" : "engage", k.Scope, k.Operator, k.Reason, k.Time, k.Point),
+            ScopeReduced r => new AuditRow("reduce", r.Scope, r.Operator, r.Reason, r.Time, r.Point),
+            KillSwitchReleased r => new AuditRow("release", r.Scope, r.Operator, r.Reason, r.Time, r.Point),
+            _ => new AuditRow("?", e.Scope, e.Operator, "", e.Time, e.Point),
         }).ToArray();
         var accountRows = accounts.Select(a => new AccountRow(
             a.Account, a.View.Pnl, a.View.DailyLoss, a.View.HighWaterMark, a.View.Drawdown,
@@ -91,7 +92,7 @@ public sealed record RunSummary(
             rows.Sum(r => r.Orders), fillRows.Length, rows.Sum(r => r.Cancels), rejections, rows, fillRows,
             reports.Any(r => r.KillSwitchEngaged), scopes, auditRows, accountRows, elapsedSeconds,
             elapsedSeconds > 0 ? feed.Read / elapsedSeconds : 0, error,
-            reports.SelectMany(r => r.Strategies).Sum(s => s.Deferrals));
+            reports.SelectMany(r => r.Strategies).Sum(s => s.Deferrals), journaledEvents);
     }
 
     private static readonly JsonSerializerOptions Json = new()

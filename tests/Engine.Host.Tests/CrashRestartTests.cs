@@ -1,89 +1,124 @@
-using System.Diagnostics;
 using Engine.Host;
 using Engine.TestSupport;
 
 namespace Engine.Host.Tests;
 
 /// <summary>
-/// Design rule 1 with a real process: a run killed with SIGKILL at an arbitrary moment and started
-/// again with the same command and database ends with exactly the fills and positions of an
-/// uninterrupted run.
+/// Design rule 1 and determinism, with the real executable on every data set the engine promises
+/// them for: a run SIGKILLed at a point set by the journal (after its Nth journaled event) and
+/// started again with the same command and database ends with exactly the fills, positions,
+/// rejections, account P&amp;L, daily baseline, high-water mark and kill-switch decisions of an
+/// uninterrupted run; and so does a run cut into batches differently, with two engines loading the
+/// machine at once.
 /// </summary>
 public sealed class CrashRestartTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(6);
 
-    private static async Task<RunSummary> Uninterrupted(string dir, string[] args)
+    public sealed record DataSet(string Name, string[] Args, Dictionary<string, string> Environment)
     {
-        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit,
-            args.Concat(new[] { "--db", "clean.db", "--summary-json", "clean.json", "--quiet" }).ToArray());
-        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
-        return RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "clean.json")));
+        public override string ToString() => Name;
     }
 
-    private static async Task<RunSummary> KilledThenRestarted(string dir, string[] args, TimeSpan killAfter)
+    private static string Lean(params string[] parts) => LeanData.Root is null ? "" : LeanData.PathOf(parts);
+
+    private static readonly Dictionary<string, DataSet> Sets = new()
     {
-        var run = args.Concat(new[] { "--db", "crash.db", "--summary-json", "crash.json" }).ToArray();
-        using (var victim = EngineProcess.Start(dir, run))
+        ["default"] = new("default", Array.Empty<string>(), new()),
+        ["synthetic 100 symbols"] = new("synthetic 100 symbols",
+            new[] { "--synthetic", string.Join(",", Enumerable.Range(1, 100).Select(i => $"S{i:000}")) },
+            new() { ["ENGINE_SYNTHETIC_DAYS"] = "1" }),
+        ["LEAN minute folder"] = new("LEAN minute folder", new[] { "--data", Lean("equity", "usa", "minute") }, new()),
+        ["SPY second"] = new("SPY second", new[] { "--data", Lean("equity", "usa", "second", "spy") }, new()),
+        ["IBM ticks"] = new("IBM ticks", new[] { "--data", Lean("equity", "usa", "tick", "ibm") }, new()),
+        // Account limits act: REDUCING and the daily-loss kill switch, decided at boundaries.
+        ["SPY second, daily loss limit 3000"] = new("SPY second, daily loss limit 3000",
+            new[] { "--data", Lean("equity", "usa", "second", "spy") }, new() { ["ENGINE_RISK_MAX_DAILY_LOSS"] = "3000" }),
+    };
+
+    public static TheoryData<string> Synthetic => new() { "default", "synthetic 100 symbols" };
+
+    public static TheoryData<string> LeanSets => new() { "LEAN minute folder", "SPY second", "IBM ticks", "SPY second, daily loss limit 3000" };
+
+    [Theory]
+    [MemberData(nameof(Synthetic))]
+    public Task Synthetic_run_killed_after_a_journaled_event_and_restarted_matches_the_uninterrupted_run(string set) => KillAndRestart(Sets[set]);
+
+    [LeanDataTheory]
+    [MemberData(nameof(LeanSets))]
+    public Task Lean_replay_killed_after_a_journaled_event_and_restarted_matches_the_uninterrupted_run(string set) => KillAndRestart(Sets[set]);
+
+    [Theory]
+    [MemberData(nameof(Synthetic))]
+    public Task Synthetic_run_gives_identical_fills_whatever_the_batching_and_under_load(string set) => Batchings(Sets[set]);
+
+    [LeanDataTheory]
+    [MemberData(nameof(LeanSets))]
+    public Task Lean_replay_gives_identical_fills_whatever_the_batching_and_under_load(string set) => Batchings(Sets[set]);
+
+    private static async Task KillAndRestart(DataSet set)
+    {
+        var dir = EngineProcess.TempDir();
+        var clean = await Run(dir, set, "clean", new());
+        Assert.True(clean.JournaledEvents > 10, $"{set}: only {clean.JournaledEvents} journaled events");
+
+        // Killed once half of what the uninterrupted run journals is journaled, cut into other batches.
+        var kill = new Dictionary<string, string>(Batching(7, 64))
         {
-            await Task.Delay(killAfter);
-            Assert.False(victim.HasExited, "the run finished before it could be killed; kill earlier\n" + victim.Stderr);
-            victim.Kill();
-            await victim.WaitAsync(TimeSpan.FromSeconds(30));
-        }
+            ["ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"] = (clean.JournaledEvents / 2).ToString(),
+        };
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, Merge(set.Environment, kill), Args(set, "crash"));
+        Assert.True(code != 0, $"{set}: the run was not killed\n{stdout}\n{stderr}");
         Assert.False(File.Exists(Path.Combine(dir, "crash.json")), "a killed run must not leave a summary");
-        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, run);
-        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
-        return RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "crash.json")));
+
+        var restarted = await Run(dir, set, "crash", new());
+        AssertSameOutcome(set, clean, restarted);
     }
 
-    private static void AssertSameOutcome(RunSummary expected, RunSummary actual)
+    private static async Task Batchings(DataSet set)
+    {
+        var dir = EngineProcess.TempDir();
+        // Two engines at once: each loads the machine the other runs on.
+        var tiny = Run(dir, set, "tiny", Batching(1, 1));
+        var odd = Run(dir, set, "odd", Batching(7, 33));
+        var reference = await Run(dir, set, "reference", new());
+        AssertSameOutcome(set, reference, await tiny);
+        AssertSameOutcome(set, reference, await odd);
+    }
+
+    private static Dictionary<string, string> Batching(int batch, int inFlight) => new()
+    {
+        ["ENGINE_FEED_BATCH_SIZE"] = batch.ToString(),
+        ["ENGINE_FEED_READ_AHEAD"] = Math.Max(batch, 16).ToString(),
+        ["ENGINE_FEED_MAX_IN_FLIGHT"] = inFlight.ToString(),
+    };
+
+    private static string[] Args(DataSet set, string name) =>
+        set.Args.Concat(new[] { "--db", $"{name}.db", "--summary-json", $"{name}.json", "--quiet" }).ToArray();
+
+    private static Dictionary<string, string> Merge(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Concat(b).ToDictionary(kv => kv.Key, kv => kv.Value);
+
+    private static async Task<RunSummary> Run(string dir, DataSet set, string name, Dictionary<string, string> environment)
+    {
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, Merge(set.Environment, environment), Args(set, name));
+        Assert.True(code == 0, $"{set} ({name}): exit {code}\n{stdout}\n{stderr}");
+        return RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, $"{name}.json")));
+    }
+
+    private static void AssertSameOutcome(DataSet set, RunSummary expected, RunSummary actual)
     {
         Assert.NotEmpty(expected.FillLog);
-        Assert.Equal(expected.FillLog, actual.FillLog);
+        Assert.True(expected.FillLog.SequenceEqual(actual.FillLog), $"{set}: the fill logs differ ({expected.FillLog.Count} vs {actual.FillLog.Count} fills)");
         Assert.Equal(expected.Positions, actual.Positions);
         Assert.Equal(expected.RejectionsByReason, actual.RejectionsByReason);
+        Assert.Equal(expected.Deferrals, actual.Deferrals);
+        Assert.Equal(expected.JournaledEvents, actual.JournaledEvents);
         Assert.Equal(expected.Feed.Read, actual.Feed.Read);
-    }
-
-    /// <summary>Kill when the journal already holds fills but the run is far from done.</summary>
-    private static TimeSpan KillPoint(double cleanSeconds) =>
-        TimeSpan.FromSeconds(Math.Max(2.5, cleanSeconds * 0.6));
-
-    [Fact]
-    public async Task Default_synthetic_run_killed_and_restarted_matches_an_uninterrupted_run()
-    {
-        var dir = EngineProcess.TempDir();
-        var args = Array.Empty<string>();
-        var watch = Stopwatch.StartNew();
-        var clean = await Uninterrupted(dir, args);
-        var fromCrash = await KilledThenRestarted(dir, args, KillPoint(watch.Elapsed.TotalSeconds));
-        AssertSameOutcome(clean, fromCrash);
-        Assert.Equal(new[] { "breakout", "ma-cross", "mean-rev" },
-            clean.FillLog.Select(f => f.Strategy).Distinct().Order().ToArray());
-    }
-
-    [LeanDataFact]
-    public async Task Spy_minute_replay_killed_and_restarted_matches_an_uninterrupted_run()
-    {
-        var dir = EngineProcess.TempDir();
-        var args = new[] { "--data", Path.Combine(LeanData.Root!, "equity", "usa", "minute", "spy") };
-        var watch = Stopwatch.StartNew();
-        var clean = await Uninterrupted(dir, args);
-        var fromCrash = await KilledThenRestarted(dir, args, KillPoint(watch.Elapsed.TotalSeconds));
-        AssertSameOutcome(clean, fromCrash);
-    }
-
-    [Fact]
-    public async Task The_same_command_twice_gives_identical_fills()
-    {
-        var dir = EngineProcess.TempDir();
-        var args = new[] { "--synthetic", "AAPL,MSFT" };
-        var (c1, _, e1) = await EngineProcess.RunAsync(dir, Limit, args.Concat(new[] { "--db", "a.db", "--summary-json", "a.json", "--quiet" }).ToArray());
-        var (c2, _, e2) = await EngineProcess.RunAsync(dir, Limit, args.Concat(new[] { "--db", "b.db", "--summary-json", "b.json", "--quiet" }).ToArray());
-        Assert.True(c1 == 0 && c2 == 0, e1 + e2);
-        var a = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "a.json")));
-        var b = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "b.json")));
-        AssertSameOutcome(a, b);
+        // The account as its supervisor saw it at the end: P&L, daily baseline, high-water mark, drawdown.
+        Assert.Equal(expected.Accounts, actual.Accounts);
+        // Automatic decisions at the same feed points (the wall-clock audit times differ).
+        Assert.Equal(expected.Audit.Select(a => (a.Action, a.Scope, a.Operator, a.Reason, a.Point)),
+            actual.Audit.Select(a => (a.Action, a.Scope, a.Operator, a.Reason, a.Point)));
     }
 }

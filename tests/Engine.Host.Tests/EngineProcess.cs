@@ -10,7 +10,7 @@ public sealed class EngineProcess : IDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
-    private EngineProcess(string workingDirectory, IEnumerable<string> args)
+    private EngineProcess(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +22,7 @@ public sealed class EngineProcess : IDisposable
         psi.ArgumentList.Add(HostDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ENGINE_LOG_LEVEL"] = "WARNING";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
@@ -65,11 +66,18 @@ public sealed class EngineProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static EngineProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args);
+    public static EngineProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args, null);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static EngineProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(workingDirectory, args, environment);
+
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunAsync(workingDirectory, timeout, new Dictionary<string, string>(), args);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var p = Start(workingDirectory, args);
+        using var p = Start(workingDirectory, environment, args);
         var code = await p.WaitAsync(timeout);
         return (code, p.Stdout, p.Stderr);
     }

@@ -15,3 +15,13 @@ public sealed class LeanDataFactAttribute : FactAttribute
         if (LeanData.Root is null && !ci) Skip = LeanData.MissingMessage;
     }
 }
+
+/// <summary>A theory that needs the LEAN sample data; skipped (with the reason) or failing exactly as <see cref="LeanDataFactAttribute"/>.</summary>
+public sealed class LeanDataTheoryAttribute : TheoryAttribute
+{
+    public LeanDataTheoryAttribute()
+    {
+        var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+        if (LeanData.Root is null && !ci) Skip = LeanData.MissingMessage;
+    }
+}

@@ -28,7 +28,8 @@ public interface IFeedObserver
 {
     void Dispatched(int events);
 
-    void Journaled(int fills, decimal realizedPnlDelta);
+    /// <summary>Events (and among them fills) journaled by one symbol's write.</summary>
+    void Journaled(int events, int fills, decimal realizedPnlDelta);
 
     void Boundary(DateTime marketTime);
 }
@@ -387,7 +388,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
                 _unjournaled--;
             }
         }
-        if (j.Fills > 0 || j.RealizedPnlDelta != 0m) _observer.Journaled(j.Fills, j.RealizedPnlDelta);
+        if (j.Events > 0) _observer.Journaled(j.Events, j.Fills, j.RealizedPnlDelta);
         if (_unjournaled > 0) return;
         if (_phase == Phase.Draining) SaveCheckpoints();
         else if (_phase == Phase.Finishing) Complete(null);

@@ -407,7 +407,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private void Release(PendingWrite write)
     {
         if (write.UpToBatch >= 0 && _coordinator is not null)
-            _coordinator.Tell(new BatchesJournaled(_symbol, write.UpToBatch, write.Fills, write.Realized));
+            _coordinator.Tell(new BatchesJournaled(_symbol, write.UpToBatch, write.Events.Count, write.Fills, write.Realized));
         foreach (var (epoch, asOf) in write.Confirmations)
             _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch, asOf));
     }

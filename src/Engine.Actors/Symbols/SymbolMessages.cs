@@ -22,7 +22,7 @@ public sealed record SymbolBatch(
 public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports);
 
 /// <summary>Everything caused by batches (and boundaries) up to UpToBatchId is journaled: the feed's backpressure signal.</summary>
-public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Fills, decimal RealizedPnlDelta);
+public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Events, int Fills, decimal RealizedPnlDelta);
 
 /// <summary>
 /// A time-slice boundary's decisions for this symbol: the credit each account allocated to it (absent:
