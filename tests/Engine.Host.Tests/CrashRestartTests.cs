@@ -109,6 +109,9 @@ public sealed class CrashRestartTests
     private static void AssertSameOutcome(DataSet set, RunSummary expected, RunSummary actual)
     {
         Assert.NotEmpty(expected.FillLog);
+        // Where account limits are set to act, they did: the determinism covers their decisions too.
+        if (set.Environment.ContainsKey("ENGINE_RISK_MAX_DAILY_LOSS"))
+            Assert.Contains(expected.Audit, a => a.Operator == "risk-supervisor" && a.Scope == "account:main");
         Assert.True(expected.FillLog.SequenceEqual(actual.FillLog), $"{set}: the fill logs differ ({expected.FillLog.Count} vs {actual.FillLog.Count} fills)");
         Assert.Equal(expected.Positions, actual.Positions);
         Assert.Equal(expected.RejectionsByReason, actual.RejectionsByReason);

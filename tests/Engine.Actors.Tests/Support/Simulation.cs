@@ -168,7 +168,7 @@ public sealed class FeedObserver : IFeedObserver
     {
     }
 
-    public void Journaled(int fills, decimal realizedPnlDelta) => Interlocked.Add(ref _fills, fills);
+    public void Journaled(int events, int fills, decimal realizedPnlDelta) => Interlocked.Add(ref _fills, fills);
 
     public void Boundary(DateTime marketTime)
     {
