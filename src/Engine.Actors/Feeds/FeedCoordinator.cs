@@ -76,8 +76,6 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Closing,
         Deciding,
         Commanding,
-        Draining,
-        Checkpointing,
         Finishing,
         Done,
     }
@@ -88,6 +86,11 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         public List<SequencedEvent> Pending { get; } = new();
         public bool InSlice { get; set; }
         public Queue<long> Unjournaled { get; } = new();
+
+        /// <summary>The last batch (or boundary) sent, and the last one known journaled.</summary>
+        public long LastSent { get; set; }
+
+        public long Journaled { get; set; }
 
         /// <summary>The entity itself, once it has answered: later messages skip the region's hops.</summary>
         public IActorRef? Entity { get; set; }
@@ -136,6 +139,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private long _events;
     private long _boundaries;
     private (long Ticket, IActorRef From)? _quiesce;
+
+    /// <summary>A checkpoint captured at a boundary and waiting for the journals: (boundary, last batch per symbol, accounts yet to save).</summary>
+    private (DateTime Boundary, Dictionary<string, long> Batches, int Saving)? _checkpoint;
     private bool _quiescedReplied;
     private IActorRef? _killSwitchChild;
 
@@ -347,6 +353,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
         track.Unjournaled.Enqueue(id);
+        track.LastSent = id;
         _unjournaled++;
         if (closes) _awaitingClose++;
         if (events.Length > 0) _observer.Dispatched(events.Length);
@@ -387,12 +394,12 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
                 track.Unjournaled.Dequeue();
                 _unjournaled--;
             }
+            track.Journaled = Math.Max(track.Journaled, j.UpToBatchId);
         }
         if (j.Events > 0) _observer.Journaled(j.Events, j.Fills, j.RealizedPnlDelta);
-        if (_unjournaled > 0) return;
-        if (_phase == Phase.Draining) SaveCheckpoints();
-        else if (_phase == Phase.Finishing) Complete(null);
-        else Pump();
+        MaybeSaveCheckpoint();
+        if (_phase == Phase.Finishing) MaybeComplete();
+        else if (_phase == Phase.Running) Pump();
     }
 
     // ---- the boundary ----
@@ -508,11 +515,12 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             var id = ++_batchIds;
             (track.Entity ?? _symbols).Tell(new SliceBoundary(symbol, id, allocations.Count == 0 ? null : allocations), Self);
             track.Unjournaled.Enqueue(id);
+            track.LastSent = id;
             _unjournaled++;
         }
         var due = _final || (_lastCheckpoint is { } at ? _sliceEnd - at >= _settings.CheckpointEvery : SetFirstCheckpointMark());
-        if (due) Drain();
-        else EndBoundary();
+        if (due) Capture();
+        EndBoundary();
     }
 
     private bool SetFirstCheckpointMark()
@@ -523,33 +531,51 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     // ---- checkpoints ----
 
-    private void Drain()
+    /// <summary>
+    /// A checkpoint at this boundary: supervisors and symbols keep a copy of their state here and the
+    /// feed goes on at once. It is saved when every symbol has journaled up to the boundary: first the
+    /// supervisors' state, then the symbols' snapshots, so a symbol's snapshot is never later than them.
+    /// </summary>
+    private void Capture()
     {
-        _phase = Phase.Draining;
-        if (_unjournaled == 0) SaveCheckpoints();
+        if (_checkpoint is not null) return; // the last one is still waiting for the journals: skip this one
+        _lastCheckpoint = _sliceEnd;
+        foreach (var account in _accounts) _risk.Tell(new RiskSupervisor.CaptureCheckpoint(account, _sliceEnd), Self);
+        foreach (var track in _tracks.Values) (track.Entity ?? _symbols).Tell(new CaptureSnapshot(track.Symbol, _sliceEnd), Self);
+        _checkpoint = (_sliceEnd, _tracks.Values.ToDictionary(t => t.Symbol, t => t.LastSent, StringComparer.Ordinal), -1);
+        MaybeSaveCheckpoint();
     }
 
-    /// <summary>Everything up to the boundary is journaled: the supervisors save their state, then the symbols snapshot theirs.</summary>
-    private void SaveCheckpoints()
+    private void MaybeSaveCheckpoint()
     {
-        _phase = Phase.Checkpointing;
-        _awaitingAccounts = _accounts.Count;
-        foreach (var account in _accounts) _risk.Tell(new RiskSupervisor.SaveCheckpoint(account, _sliceEnd), Self);
-        if (_awaitingAccounts == 0) Snapshots();
+        if (_checkpoint is not { Saving: < 0 } c) return;
+        foreach (var (symbol, batch) in c.Batches)
+        {
+            if (_tracks[symbol].Journaled < batch) return;
+        }
+        _checkpoint = c with { Saving = _accounts.Count };
+        foreach (var account in _accounts) _risk.Tell(new RiskSupervisor.SaveCheckpoint(account, c.Boundary), Self);
+        if (_accounts.Count == 0) SnapshotsSaved();
     }
 
     private void Handle(RiskSupervisor.CheckpointSaved _)
     {
         Progressed();
-        if (_phase == Phase.Checkpointing && --_awaitingAccounts == 0) Snapshots();
+        if (_checkpoint is not { Saving: > 0 } c) return;
+        _checkpoint = c with { Saving = c.Saving - 1 };
+        if (c.Saving == 1) SnapshotsSaved();
     }
 
-    private void Snapshots()
+    private void SnapshotsSaved()
     {
-        // Only after every supervisor's checkpoint is saved: a symbol's snapshot is never later than them.
-        foreach (var symbol in _tracks.Keys) _symbols.Tell(new TakeSnapshot(symbol, _sliceEnd), Self);
-        _lastCheckpoint = _sliceEnd;
-        EndBoundary();
+        var c = _checkpoint!.Value;
+        foreach (var symbol in c.Batches.Keys) _tracks[symbol].Entity?.Tell(new WriteSnapshot(symbol, c.Boundary), Self);
+        foreach (var symbol in c.Batches.Keys)
+        {
+            if (_tracks[symbol].Entity is null) _symbols.Tell(new WriteSnapshot(symbol, c.Boundary), Self);
+        }
+        _checkpoint = null;
+        if (_phase == Phase.Finishing) MaybeComplete();
     }
 
     private void EndBoundary()
@@ -576,7 +602,13 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private void Finish()
     {
         _phase = Phase.Finishing;
-        if (_unjournaled == 0) Complete(null);
+        MaybeComplete();
+    }
+
+    /// <summary>Done when everything read is journaled and the last checkpoint is saved.</summary>
+    private void MaybeComplete()
+    {
+        if (_unjournaled == 0 && _checkpoint is null) Complete(null);
     }
 
     private void Complete(string? error)
@@ -608,7 +640,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private void CheckProgress()
     {
 
-        var waiting = _phase != Phase.Running || _inFlightEvents > 0 || _unjournaled > 0;
+        var waiting = _phase != Phase.Running || _inFlightEvents > 0 || _unjournaled > 0 || _checkpoint is not null;
         if (!waiting || _quiesce is not null || _sinceProgress.Elapsed < _settings.Timeout) return;
         var behind = _tracks.Values.Where(t => t.Unjournaled.Count > 0).Select(t => t.Symbol).Take(10).ToArray();
         Fail($"no progress for {_settings.Timeout} while {_phase.ToString().ToLowerInvariant()}" +

@@ -31,6 +31,9 @@ public sealed class RiskSupervisor : ReceivePersistentActor
     /// <summary>Commands are empty for a boundary the checkpoint already covers; Allocations hold every symbol's credit.</summary>
     public sealed record SliceDecided(string Account, long SliceId, AccountDecisions Decisions);
 
+    /// <summary>Keep a copy of the state at this boundary; it is saved by SaveCheckpoint once the symbols' journals have caught up.</summary>
+    public sealed record CaptureCheckpoint(string Account, DateTime Boundary) : IWithAccount;
+
     public sealed record SaveCheckpoint(string Account, DateTime Boundary) : IWithAccount;
 
     public sealed record CheckpointSaved(string Account, DateTime Boundary);
@@ -48,6 +51,7 @@ public sealed class RiskSupervisor : ReceivePersistentActor
     private readonly EngineCounters _counters = EngineCounters.For(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private DateTime? _restoredAt;
+    private AccountCheckpoint? _captured;
     private IActorRef? _checkpointRequester;
 
     public RiskSupervisor(string account, AccountLimits limits, TradingHours? hours)
@@ -63,19 +67,20 @@ public sealed class RiskSupervisor : ReceivePersistentActor
         });
 
         Command<SliceClosed>(Handle);
+        Command<CaptureCheckpoint>(c => _captured = _supervisor.LastBoundary == c.Boundary ? _supervisor.Save() : null);
         Command<SaveCheckpoint>(Handle);
         Command<GetAccountRisk>(_ => Sender.Tell(Report()));
+        // The supervisor journals nothing: its snapshot (sequence number 0) is replaced at each checkpoint.
         Command<SaveSnapshotSuccess>(s =>
         {
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1, s.Metadata.Timestamp.AddTicks(-1)));
-            _checkpointRequester?.Tell(new CheckpointSaved(_account, _supervisor.LastBoundary ?? DateTime.MinValue));
+            _checkpointRequester?.Tell(new CheckpointSaved(_account, ((AccountCheckpoint)_captured!).Boundary));
             _checkpointRequester = null;
         });
         Command<SaveSnapshotFailure>(f =>
         {
             // The previous checkpoint stays valid: a restart replays a little more.
             _log.Warning("account {0}: checkpoint failed: {1}", _account, f.Cause.Message);
-            _checkpointRequester?.Tell(new CheckpointSaved(_account, _supervisor.LastBoundary ?? DateTime.MinValue));
+            _checkpointRequester?.Tell(new CheckpointSaved(_account, DateTime.MinValue));
             _checkpointRequester = null;
         });
         Command<DeleteSnapshotsSuccess>(_ => { });
@@ -105,8 +110,13 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 
     private void Handle(SaveCheckpoint c)
     {
+        if (_captured is not { } captured || captured.Boundary != c.Boundary)
+        {
+            Sender.Tell(new CheckpointSaved(_account, DateTime.MinValue)); // nothing captured there: keep the last checkpoint
+            return;
+        }
         _checkpointRequester = Sender;
-        SaveSnapshot(_supervisor.Save());
+        SaveSnapshot(captured);
     }
 
     private AccountRiskReport Report() => new(

@@ -72,6 +72,9 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private PendingWrite? _inFlight;
     private long _lastWriteStarted = long.MinValue / 2;
     private bool _flushScheduled;
+    // LastSequenceNr counts stored events only; this counts those handed to the journal too.
+    private long _assignedSequenceNr;
+    private (DateTime Boundary, SymbolSnapshot Snapshot, long SequenceNr, bool Write)? _captured;
     private Pending? _pending;
     private IActorRef? _killSwitchChild;
 
@@ -103,6 +106,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private void OnRecovered()
     {
+        _assignedSequenceNr = LastSequenceNr;
         _core.RecoveryCompleted();
         for (var i = 0; i < _settings.Strategies.Count; i++)
         {
@@ -138,7 +142,9 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     {
         Command<SymbolBatch>(Handle);
         Command<SliceBoundary>(Handle);
-        Command<TakeSnapshot>(Handle);
+        // The copy includes what waits to be written; those events get the next sequence numbers, in order.
+        Command<CaptureSnapshot>(c => _captured = (c.Boundary, _core.State.ToSnapshot(), _assignedSequenceNr + _current.Events.Count, false));
+        Command<WriteSnapshot>(Handle);
         Command<GetSymbolReport>(_ => Sender.Tell(_core.Report()));
         Command<KillSwitchActor.StateChanged>(Handle);
         Command<KillSwitchActor.StateHistory>(OnHistory);
@@ -307,15 +313,23 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Flush();
     }
 
-    /// <summary>Snapshot only when nothing is waiting for the journal: then the state is exactly the boundary's.</summary>
-    private void Handle(TakeSnapshot s)
+    /// <summary>
+    /// Saves the copy captured at the boundary, under the journal sequence number it had reached
+    /// then, once everything up to that number is journaled (a snapshot never covers an event the
+    /// journal lacks).
+    /// </summary>
+    private void Handle(WriteSnapshot w)
     {
-        if (_inFlight is not null || _current.Events.Count > 0)
-        {
-            _log.Debug("{0}: skipping the checkpoint snapshot at {1:O}; a write is pending", _symbol, s.Boundary);
-            return;
-        }
-        SaveSnapshot(_core.State.ToSnapshot());
+        if (_captured is not { } c || c.Boundary != w.Boundary) return;
+        _captured = c with { Write = true };
+        MaybeWriteSnapshot();
+    }
+
+    private void MaybeWriteSnapshot()
+    {
+        if (_captured is not { Write: true } c || LastSequenceNr < c.SequenceNr) return;
+        _captured = null;
+        SnapshotStore.Tell(new Akka.Persistence.SaveSnapshot(new SnapshotMetadata(PersistenceId, c.SequenceNr, DateTime.UtcNow), c.Snapshot));
     }
 
     private void CountApplied(int start)
@@ -378,6 +392,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         _current = _spare;
         _inFlight = write;
         PersistAllAsync(write.Events, _ => { });
+        _assignedSequenceNr += write.Events.Count;
         DeferAsync(write, Written);
     }
 
@@ -396,6 +411,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             }
         }
         foreach (var arrived in write.OrderArrivals) _latency.TickToOrder(now - arrived);
+        MaybeWriteSnapshot();
         _inFlight = null;
         Release(write);
         write.Clear();

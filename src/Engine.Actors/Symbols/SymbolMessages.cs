@@ -31,8 +31,15 @@ public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Event
 /// </summary>
 public sealed record SliceBoundary(string Symbol, long BatchId, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol;
 
-/// <summary>A checkpoint: the symbol snapshots its journaled state, which is exactly the state at the boundary.</summary>
-public sealed record TakeSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
+/// <summary>
+/// A checkpoint at a boundary: the symbol keeps a copy of its state there (and the journal sequence
+/// number it has reached), and goes on. It is saved only when WriteSnapshot follows, which the feed
+/// sends once everything up to the boundary is journaled and the supervisors' checkpoints are saved.
+/// </summary>
+public sealed record CaptureSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
+
+/// <summary>Save the copy captured at Boundary (once the symbol's own journal has caught up with it).</summary>
+public sealed record WriteSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
 
 /// <summary>A restarted kill switch asks every live symbol to subscribe again.</summary>
 public sealed record Resubscribe(string Symbol) : IWithSymbol;

@@ -109,9 +109,11 @@ public readonly record struct CreditDemand(string Symbol, Credit Used, Credit Wa
 /// Every symbol is idle at a boundary and has just reported exactly what it uses, so the
 /// allocation is absolute, not a loan: each symbol keeps what it uses, waiting orders are granted
 /// what they need in symbol order as long as the account's free room covers each in full, and what
-/// is left is shared equally (rounded down). Hence the INVARIANT: the allocations never add up to
-/// more than the account's limits (component by component, unless price moves alone have already
-/// carried the usage past a limit, in which case nobody may increase it). A symbol accepts an
+/// is left is shared equally (rounded down). Where usage is already past a limit (price moves carried
+/// exposure there, or cancels, which are never refused, carried messages there), every symbol's
+/// allocation of that component is its usage scaled down to the limit (rounded down): nobody may add
+/// to it until it is back under. Hence the INVARIANT: the allocations never add up to more than the
+/// account's limits, component by component. A symbol accepts an
 /// order only if it keeps its usage within its allocation or does not increase it, so no
 /// interleaving of orders across symbols within a slice takes the account past a limit. And no
 /// starvation: an order that fits the account's free room is granted at the next boundary, and
@@ -124,12 +126,13 @@ public static class AccountAllocator
         var n = demands.Count;
         var result = new Credit[n];
         if (n == 0) return result;
+        var total = limits.Total;
         var used = Credit.Zero;
-        for (var i = 0; i < n; i++) used += demands[i].Used;
-        var free = Credit.NonNegative(limits.Total - used);
+        for (var i = 0; i < n; i++) used += Credit.NonNegative(demands[i].Used);
+        var free = Credit.NonNegative(total - used);
         for (var i = 0; i < n; i++)
         {
-            result[i] = demands[i].Used;
+            result[i] = Within(Credit.NonNegative(demands[i].Used), used, total);
             var want = Credit.NonNegative(demands[i].Wanted);
             if (want.IsZero || !want.FitsIn(free)) continue;
             result[i] += want;
@@ -142,7 +145,17 @@ public static class AccountAllocator
         return result;
     }
 
-    // Shares are rounded down so that together they never exceed what was free.
+    /// <summary>A symbol's usage, each component scaled down to the limit where the account's summed usage is past it.</summary>
+    private static Credit Within(Credit mine, Credit all, Credit total) => new(
+        Scale(mine.Gross, all.Gross, total.Gross), Scale(mine.Long, all.Long, total.Long), Scale(mine.Short, all.Short, total.Short),
+        Scale(mine.Positions, all.Positions, total.Positions), Scale(mine.Orders, all.Orders, total.Orders),
+        Scale(mine.Messages, all.Messages, total.Messages));
+
+    private static decimal Scale(decimal mine, decimal all, decimal limit) => all <= limit ? mine : Down(mine * (limit / all));
+
+    private static int Scale(int mine, int all, int limit) => all <= limit ? mine : (int)((long)mine * limit / all);
+
+    // Rounded down so that together they never exceed what there is.
     private static decimal Down(decimal d) => decimal.Round(d, 4, MidpointRounding.ToZero);
 }
 

@@ -79,6 +79,7 @@ public sealed class AccountSupervisor
             }
         }
         _tracker.EndBoundary();
+        ForgetExpiredMessages(boundary, reports);
         // Staleness is judged at the newest data any symbol reported, never past it.
         var now = _tracker.LatestTime is { } latest && latest < boundary ? latest : boundary;
         foreach (var (symbol, risk) in _tracker.Symbols)
@@ -95,6 +96,8 @@ public sealed class AccountSupervisor
             // Once per trading day each: an operator's release is not fought, but tomorrow starts afresh.
             case TradingState.Halted when _haltedOn != day:
                 _haltedOn = day;
+                // A halt is lifted by an operator only: the new day's release of REDUCING must not lift it.
+                _reducedOn = null;
                 commands.Add(new RiskCommand(RiskCommandKind.Engage, account, verdict.Reason!, _limits.FlattenOnBreach,
                     $"{account} halt at {boundary:O}",
                     verdict.Reason!.StartsWith("daily", StringComparison.Ordinal) ? "daily_loss" : "drawdown"));
@@ -123,6 +126,21 @@ public sealed class AccountSupervisor
                 false, $"{scope} stale at {boundary:O}", "stale_data"));
         }
         return new AccountDecisions(commands, Allocate(wanted));
+    }
+
+    /// <summary>
+    /// A symbol that has not reported for a whole rate window has no order or message left in it:
+    /// its counts stop holding the account's quotas (its exposure, which changes only with its own
+    /// events, stays as reported).
+    /// </summary>
+    private void ForgetExpiredMessages(DateTime boundary, IReadOnlyList<AccountSliceReport> reports)
+    {
+        foreach (var (symbol, risk) in _tracker.Symbols)
+        {
+            if (boundary - risk.Time < _limits.RateWindow || !_used.TryGetValue(symbol, out var used)) continue;
+            if (reports.Any(r => r.Risk.Symbol == symbol)) continue; // reported now: its counts are current
+            if (used.Orders != 0 || used.Messages != 0) _used[symbol] = used with { Orders = 0, Messages = 0 };
+        }
     }
 
     /// <summary>Every known symbol's credit, from what each uses and what its waiting orders need.</summary>

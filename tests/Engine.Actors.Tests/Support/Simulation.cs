@@ -187,7 +187,7 @@ public sealed class LocalSymbolRouter : ReceiveActor
     public LocalSymbolRouter(Func<string, Props> props)
     {
         Receive<GetShardRegionState>(_ => Sender.Tell(new CurrentShardRegionState(ImmutableHashSet.Create(
-            new ShardState("local", Context.GetChildren().Select(c => c.Path.Name).ToImmutableHashSet())))));
+            new ShardState("local", Context.GetChildren().Select(c => c.Path.Name).ToImmutableHashSet())), ImmutableHashSet<string>.Empty)));
         ReceiveAny(msg =>
         {
             if (msg is not IWithSymbol m)
