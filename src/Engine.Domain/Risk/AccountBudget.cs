@@ -151,7 +151,8 @@ public static class AccountAllocator
         Scale(mine.Positions, all.Positions, total.Positions), Scale(mine.Orders, all.Orders, total.Orders),
         Scale(mine.Messages, all.Messages, total.Messages));
 
-    private static decimal Scale(decimal mine, decimal all, decimal limit) => all <= limit ? mine : Down(mine * (limit / all));
+    // Multiplied before dividing so that a sole user past a limit is allocated exactly the limit.
+    private static decimal Scale(decimal mine, decimal all, decimal limit) => all <= limit ? mine : Down(mine * limit / all);
 
     private static int Scale(int mine, int all, int limit) => all <= limit ? mine : (int)((long)mine * limit / all);
 
