@@ -120,9 +120,9 @@ public sealed class RiskControlsSimulationTests
             var accepted = journal.OfType<OrderAccepted>().Select(a => a.Order).ToList();
             Assert.Equal(2, accepted.Count);
             Assert.False(accepted[0].Flatten);
-            Assert.True(accepted[0].AcceptedSeq < audit[0].Point);
+            Assert.True(FeedStep.At(accepted[0].AcceptedSeq) < audit[0].Point);
             Assert.True(accepted[1] is { Flatten: true, Side: Side.Sell, Quantity: 100m });
-            Assert.Equal(audit[1].Point, accepted[1].AcceptedSeq);
+            Assert.Equal(audit[1].Point, FeedStep.AtBoundary(accepted[1].AcceptedSeq));
 
             var account = await sim.AccountAsync();
             Assert.True(account.View.Drawdown >= 300m, $"drawdown {account.View.Drawdown}");
@@ -164,7 +164,7 @@ public sealed class RiskControlsSimulationTests
         Assert.StartsWith($"stale market data: none since {Bars.Open.AddMinutes(6):yyyy-MM-dd HH:mm:ss}Z", stale.Reason);
         // More than two minutes after BBB's last bar, judged at the first boundary past it: 14:39.
         var lastOfSlice = events.Last(e => e.Event.Time <= Bars.Open.AddMinutes(9)).Sequence;
-        Assert.Equal(lastOfSlice, stale.Point);
+        Assert.Equal(FeedStep.AtBoundary(lastOfSlice), stale.Point);
         Assert.Single(status.Scopes); // AAA, the account and the engine trade on
 
         Assert.Equal(100m, (await sim.ReportAsync("AAA")).Strategies.Single().Quantity);

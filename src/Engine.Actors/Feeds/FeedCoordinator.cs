@@ -9,6 +9,7 @@ using Engine.Actors.Risk;
 using Engine.Actors.Symbols;
 using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
+using Engine.Domain.Symbols;
 
 namespace Engine.Actors.Feeds;
 
@@ -143,6 +144,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     /// <summary>A checkpoint captured at a boundary and waiting for the journals: (boundary, last batch per symbol, accounts yet to save).</summary>
     private (DateTime Boundary, Dictionary<string, long> Batches, int Saving)? _checkpoint;
     private bool _quiescedReplied;
+    // True from a boundary's end until the next event goes out: the feed is past the boundary.
+    private bool _boundaryPassed;
+    private bool _allocateOnResume;
     private IActorRef? _killSwitchChild;
 
     public FeedCoordinator(
@@ -213,6 +217,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             _killSwitchChild = null;
             _quiesce = null; // a pause asked by the old kill switch ends with it
             Register();
+            Unpause();
         });
         Receive<KillSwitchActor.Quiesce>(q =>
         {
@@ -229,7 +234,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             if (_quiesce is not { } q || q.Ticket != r.Ticket) return;
             _quiesce = null;
-            Pump();
+            Unpause();
         });
         Receive<KillSwitchActor.ChangeNotConfirmed>(c =>
             Fail($"kill-switch change {c.Epoch} was not confirmed in time by {string.Join(", ", c.Symbols)}; trading stopped"));
@@ -319,6 +324,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             }
             _buffer.Dequeue();
             _events++;
+            _boundaryPassed = false;
             if (!_tracks.TryGetValue(e.Event.Symbol, out var track)) _tracks[e.Event.Symbol] = track = new Track(e.Event.Symbol);
             track.Pending.Add(e);
             if (!track.InSlice)
@@ -349,7 +355,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         var id = ++_batchIds;
         var events = track.Pending.ToArray();
         track.Pending.Clear();
-        (track.Entity ?? _symbols).Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp()), Self);
+        (track.Entity ?? _symbols).Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq), Self);
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
         track.Unjournaled.Enqueue(id);
@@ -363,7 +369,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     {
         _phase = Phase.Closing;
         foreach (var t in _sliceTracks) Send(t, closes: true);
-        if (_awaitingClose == 0) Decide();
+        if (_awaitingClose == 0 && _inFlight.Count == 0) Decide();
     }
 
     private void Handle(BatchDone done)
@@ -378,8 +384,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         if (done.Reports is { } reports)
         {
             _reports.AddRange(reports);
-            if (--_awaitingClose == 0 && _phase == Phase.Closing) Decide();
+            _awaitingClose--;
         }
+        if (_phase == Phase.Closing && _awaitingClose == 0 && _inFlight.Count == 0) Decide();
         MaybeQuiesced();
         Pump();
     }
@@ -404,6 +411,10 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     // ---- the boundary ----
 
+    /// <summary>
+    /// Once every symbol of the slice has reported and every earlier boundary's retries are done: the
+    /// kill-switch changes decided here then reach symbols that have done every step up to their point.
+    /// </summary>
     private void Decide()
     {
         _phase = Phase.Deciding;
@@ -441,16 +452,20 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         if (advance) _commandIndex++;
         if (_commandIndex >= _commands.Count)
         {
-            Allocate();
+            // An operator's change whose point is this boundary takes effect before its credit and retries.
+            if (_quiesce is null) Allocate();
+            else _allocateOnResume = true;
             return;
         }
         var c = _commands[_commandIndex];
-        // Every command of a boundary takes effect at the same point: after the slice's last event.
+        // Every command of a boundary takes effect at the same point: after the symbols' reports,
+        // before the boundary's credit and retries.
+        var point = FeedStep.AtBoundary(_sliceLastSeq);
         object message = c.Kind switch
         {
-            RiskCommandKind.Engage => new KillSwitchActor.Engage(c.Scope, c.Reason, "risk-supervisor", c.Flatten, _sliceLastSeq, c.DecisionId),
-            RiskCommandKind.Reduce => new KillSwitchActor.Reduce(c.Scope, c.Reason, "risk-supervisor", _sliceLastSeq, c.DecisionId),
-            _ => new KillSwitchActor.Release(c.Scope, "risk-supervisor", c.Reason, _sliceLastSeq, c.DecisionId),
+            RiskCommandKind.Engage => new KillSwitchActor.Engage(c.Scope, c.Reason, "risk-supervisor", c.Flatten, point, c.DecisionId),
+            RiskCommandKind.Reduce => new KillSwitchActor.Reduce(c.Scope, c.Reason, "risk-supervisor", point, c.DecisionId),
+            _ => new KillSwitchActor.Release(c.Scope, "risk-supervisor", c.Reason, point, c.DecisionId),
         };
         _killSwitch.Tell(message, Self);
         Timers.StartSingleTimer("command", new CommandTimeout(_commandIndex, attempt), _settings.Timeout);
@@ -513,7 +528,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             if (!_tracks.TryGetValue(symbol, out var track)) _tracks[symbol] = track = new Track(symbol);
             var id = ++_batchIds;
-            (track.Entity ?? _symbols).Tell(new SliceBoundary(symbol, id, allocations.Count == 0 ? null : allocations), Self);
+            (track.Entity ?? _symbols).Tell(new SliceBoundary(symbol, id, _sliceLastSeq, allocations.Count == 0 ? null : allocations), Self);
+            _inFlight[id] = 0;
             track.Unjournaled.Enqueue(id);
             track.LastSent = id;
             _unjournaled++;
@@ -580,6 +596,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     private void EndBoundary()
     {
+        _boundaryPassed = true;
         _boundaries++;
         _lastBoundary = _sliceEnd;
         _observer.Boundary(_sliceEnd);
@@ -629,12 +646,31 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     // ---- the kill switch's pauses ----
 
-    /// <summary>An operator's change needs a point where no market event is in flight: say where that is.</summary>
+    /// <summary>
+    /// An operator's change needs a point where no market event is in flight: say where that is. During
+    /// a boundary it is the boundary's decisions' point (its credit and retries wait for the change);
+    /// right after a boundary it is past it (the retries there went without it).
+    /// </summary>
     private void MaybeQuiesced()
     {
-        if (_quiesce is not { } q || _quiescedReplied || _inFlightEvents > 0) return;
+        // Every step up to the point is done everywhere: events, reports and the last boundary's retries.
+        if (_quiesce is not { } q || _quiescedReplied || _inFlight.Count > 0) return;
         _quiescedReplied = true;
-        q.From.Tell(new KillSwitchActor.Quiesced(q.Ticket, _lastSeq));
+        var point = _phase is Phase.Closing or Phase.Deciding or Phase.Commanding ? FeedStep.AtBoundary(_sliceLastSeq)
+            : _boundaryPassed ? FeedStep.AfterBoundary(_lastSeq)
+            : FeedStep.At(_lastSeq);
+        q.From.Tell(new KillSwitchActor.Quiesced(q.Ticket, point));
+    }
+
+    private void Unpause()
+    {
+        if (_allocateOnResume)
+        {
+            _allocateOnResume = false;
+            Allocate();
+            return;
+        }
+        Pump();
     }
 
     private void CheckProgress()

@@ -96,8 +96,8 @@ public sealed class RiskSupervisor : ReceivePersistentActor
     {
         if (_restoredAt is { } restored && s.Boundary <= restored)
         {
-            // Already decided before the restart; at the checkpoint itself the symbols get their credit back.
-            var allocations = s.Boundary == restored ? _supervisor.Allocate(new Dictionary<string, Credit>()) : Nothing.Allocations;
+            // Already decided before the restart; at the checkpoint itself the symbols get back the credit it allocated.
+            var allocations = s.Boundary == restored ? _supervisor.LastAllocations : Nothing.Allocations;
             Sender.Tell(new SliceDecided(_account, s.SliceId, Nothing with { Allocations = allocations }));
             return;
         }

@@ -33,6 +33,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public const string OrderCancelledManifest = "OC";
     public const string StrategyStoppedManifest = "SS";
     public const string OrderDeferredManifest = "OD";
+    public const string TradingStateAppliedManifest = "TSA";
+    public const string BoundaryPassedManifest = "BP";
     public const string SymbolSnapshotManifest = "SNAP";
     public const string KillSwitchEngagedManifest = "KE";
     public const string KillSwitchReleasedManifest = "KR";
@@ -57,6 +59,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             "Engine.Domain.Symbols.OrderCancelled, Engine.Domain" = engine
             "Engine.Domain.Symbols.StrategyStopped, Engine.Domain" = engine
             "Engine.Domain.Symbols.OrderDeferred, Engine.Domain" = engine
+            "Engine.Domain.Symbols.TradingStateApplied, Engine.Domain" = engine
+            "Engine.Domain.Symbols.BoundaryPassed, Engine.Domain" = engine
             "Engine.Domain.Symbols.SymbolSnapshot, Engine.Domain" = engine
             "Engine.Domain.Risk.AccountCheckpoint, Engine.Domain" = engine
             "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
@@ -79,6 +83,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderCancelled => OrderCancelledManifest,
         StrategyStopped => StrategyStoppedManifest,
         OrderDeferred => OrderDeferredManifest,
+        TradingStateApplied => TradingStateAppliedManifest,
+        BoundaryPassed => BoundaryPassedManifest,
         SymbolSnapshot => SymbolSnapshotManifest,
         AccountCheckpoint => AccountCheckpointManifest,
         KillSwitchEngaged => KillSwitchEngagedManifest,
@@ -103,6 +109,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 OrderCancelledManifest => FromProto(P.OrderCancelled.Parser.ParseFrom(bytes)),
                 StrategyStoppedManifest => FromProto(P.StrategyStopped.Parser.ParseFrom(bytes)),
                 OrderDeferredManifest => FromProto(P.OrderDeferred.Parser.ParseFrom(bytes)),
+                TradingStateAppliedManifest => FromProto(P.TradingStateApplied.Parser.ParseFrom(bytes)),
+                BoundaryPassedManifest => new BoundaryPassed(P.BoundaryPassed.Parser.ParseFrom(bytes).FeedSeq),
                 SymbolSnapshotManifest => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
                 AccountCheckpointManifest => FromProto(P.AccountCheckpoint.Parser.ParseFrom(bytes)),
                 KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
@@ -152,6 +160,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             TimeTicks = Ticks(d.Time),
             FeedSeq = d.FeedSeq,
         },
+        TradingStateApplied t => new P.TradingStateApplied { Epoch = t.Epoch, FeedSeq = t.FeedSeq },
+        BoundaryPassed b => new P.BoundaryPassed { FeedSeq = b.FeedSeq },
         SymbolSnapshot s => ToProto(s),
         AccountCheckpoint c => ToProto(c),
         KillSwitchEngaged e => new P.KillSwitchEngaged
@@ -166,11 +176,21 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         },
         KillSwitchReleased r => new P.KillSwitchReleased
         {
-            Scope = r.Scope, Operator = r.Operator, TimeTicks = Ticks(r.Time), Reason = r.Reason, Point = r.Point, DecisionId = r.DecisionId ?? "",
+            Scope = r.Scope,
+            Operator = r.Operator,
+            TimeTicks = Ticks(r.Time),
+            Reason = r.Reason,
+            Point = r.Point,
+            DecisionId = r.DecisionId ?? "",
         },
         ScopeReduced r => new P.ScopeReduced
         {
-            Scope = r.Scope, Reason = r.Reason, Operator = r.Operator, TimeTicks = Ticks(r.Time), Point = r.Point, DecisionId = r.DecisionId ?? "",
+            Scope = r.Scope,
+            Reason = r.Reason,
+            Operator = r.Operator,
+            TimeTicks = Ticks(r.Time),
+            Point = r.Point,
+            DecisionId = r.DecisionId ?? "",
         },
         _ => throw CannotSerialize(o),
     };
@@ -244,6 +264,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             p.RecentMessages.Add(r);
         }
         p.StoppedStrategies.AddRange(s.StoppedStrategies);
+        p.Step = s.Step;
+        p.AppliedEpoch = s.AppliedEpoch;
         return p;
     }
 
@@ -269,7 +291,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 Unrealized = Dec(r.Unrealized),
                 Usage = new P.Usage
                 {
-                    Gross = Dec(r.Usage.Gross), LongExposure = Dec(r.Usage.Long), ShortExposure = Dec(r.Usage.Short), Positions = r.Usage.Positions,
+                    Gross = Dec(r.Usage.Gross),
+                    LongExposure = Dec(r.Usage.Long),
+                    ShortExposure = Dec(r.Usage.Short),
+                    Positions = r.Usage.Positions,
                 },
                 NetExposure = Dec(r.NetExposure),
                 Exposed = r.Exposed,
@@ -278,20 +303,25 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             p.Symbols.Add(risk);
         }
         p.StaleEngaged.AddRange(c.StaleEngaged.Order(StringComparer.Ordinal));
-        foreach (var (symbol, credit) in c.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            p.Used.Add(new P.SymbolCredit
-            {
-                Symbol = symbol,
-                Credit = new P.Credit
-                {
-                    Gross = Dec(credit.Gross), LongExposure = Dec(credit.Long), ShortExposure = Dec(credit.Short),
-                    Positions = credit.Positions, Orders = credit.Orders, Messages = credit.Messages,
-                },
-            });
-        }
+        p.Used.AddRange(ToProto(c.Used));
+        p.Allocated.AddRange(ToProto(c.Allocated));
         return p;
     }
+
+    private static IEnumerable<P.SymbolCredit> ToProto(IReadOnlyDictionary<string, Credit> credits) =>
+        credits.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new P.SymbolCredit
+        {
+            Symbol = kv.Key,
+            Credit = new P.Credit
+            {
+                Gross = Dec(kv.Value.Gross),
+                LongExposure = Dec(kv.Value.Long),
+                ShortExposure = Dec(kv.Value.Short),
+                Positions = kv.Value.Positions,
+                Orders = kv.Value.Orders,
+                Messages = kv.Value.Messages,
+            },
+        });
 
     /// <summary>UTC ticks. Engine times are UTC; a Local time is converted, Unspecified is taken as UTC.</summary>
     private static long Ticks(DateTime t) => t.Kind == DateTimeKind.Local ? t.ToUniversalTime().Ticks : t.Ticks;
@@ -381,6 +411,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private static StrategyStopped FromProto(P.StrategyStopped s) =>
         new(s.StrategyId, s.Reason, Utc(s.TimeTicks, "StrategyStopped.time_ticks"), s.FeedSeq);
 
+    private static TradingStateApplied FromProto(P.TradingStateApplied t) => new(t.Epoch, t.FeedSeq);
+
     private static OrderDeferred FromProto(P.OrderDeferred d) => new(
         d.StrategyId,
         Dec(d.Target, "OrderDeferred.target"),
@@ -418,15 +450,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 r.HasLastDataTicks ? Utc(r.LastDataTicks, field + ".last_data_ticks") : null,
                 r.Exposed);
         }).ToArray();
-        var used = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
-        foreach (var u in p.Used)
-        {
-            var field = $"AccountCheckpoint.used['{u.Symbol}']";
-            var c = Required(u.Credit, field);
-            var credit = new Credit(Dec(c.Gross, field + ".gross"), Dec(c.LongExposure, field + ".long_exposure"),
-                Dec(c.ShortExposure, field + ".short_exposure"), c.Positions, c.Orders, c.Messages);
-            if (!used.TryAdd(u.Symbol, credit)) throw new SerializationException($"duplicate symbol '{u.Symbol}' in AccountCheckpoint.used");
-        }
+        var used = FromProto(p.Used, "AccountCheckpoint.used");
+        var allocated = FromProto(p.Allocated, "AccountCheckpoint.allocated");
         var tracker = new TrackerState(
             symbols,
             p.HasDay ? Day(p.Day, "AccountCheckpoint.day") : null,
@@ -437,7 +462,21 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             Utc(p.BoundaryTicks, "AccountCheckpoint.boundary_ticks"), tracker,
             p.HasHaltedOn ? Day(p.HaltedOn, "AccountCheckpoint.halted_on") : null,
             p.HasReducedOn ? Day(p.ReducedOn, "AccountCheckpoint.reduced_on") : null,
-            p.StaleEngaged.ToArray(), used);
+            p.StaleEngaged.ToArray(), used, allocated);
+    }
+
+    private static SortedDictionary<string, Credit> FromProto(IEnumerable<P.SymbolCredit> credits, string name)
+    {
+        var result = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
+        foreach (var u in credits)
+        {
+            var field = $"{name}['{u.Symbol}']";
+            var c = Required(u.Credit, field);
+            var credit = new Credit(Dec(c.Gross, field + ".gross"), Dec(c.LongExposure, field + ".long_exposure"),
+                Dec(c.ShortExposure, field + ".short_exposure"), c.Positions, c.Orders, c.Messages);
+            if (!result.TryAdd(u.Symbol, credit)) throw new SerializationException($"duplicate symbol '{u.Symbol}' in {name}");
+        }
+        return result;
     }
 
     private static DateOnly Day(int dayNumber, string field) =>
@@ -493,7 +532,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 throw new SerializationException($"duplicate strategy_id '{r.StrategyId}' in SymbolSnapshot.recent_orders");
         }
 
-        return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray());
+        return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray(), p.Step, p.AppliedEpoch);
     }
 
     private static T Required<T>(T? message, string field) where T : class =>

@@ -77,6 +77,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private (DateTime Boundary, SymbolSnapshot Snapshot, long SequenceNr, bool Write)? _captured;
     private Pending? _pending;
     private IActorRef? _killSwitchChild;
+    // The feed that sent the last batch or boundary: it hears when they are journaled.
+    private IActorRef? _coordinator;
 
     public SymbolActor(string symbol, EngineSettings settings, IActorRef killSwitch)
     {
@@ -187,7 +189,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         }
         var start = _current.Events.Count;
         _core.SetKillSwitchAvailable(true, _current.Events);
-        foreach (var change in history.Changes) _core.OnStateChange(change, _current.Events);
+        _core.OnStateHistory(history.Changes, _current.Events);
         Confirm(history.Epoch, start);
     }
 
@@ -296,20 +298,19 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         _current.Realized += RealizedTotal() - realizedBefore;
         _current.UpToBatch = batch.BatchId;
         // Processed: the feed may close the slice. What it caused is acknowledged once journaled.
-        coordinator.Tell(new BatchDone(_symbol, batch.BatchId, batch.ClosesSlice ? _core.Report(batch.SliceEnd) : null));
+        coordinator.Tell(new BatchDone(_symbol, batch.BatchId, batch.ClosesSlice ? _core.Report(batch.SliceLastSeq, batch.SliceEnd) : null));
         _coordinator = coordinator;
         Flush();
     }
 
-    private IActorRef? _coordinator;
-
     private void Handle(SliceBoundary boundary)
     {
         var start = _current.Events.Count;
-        _core.OnBoundary(boundary.Allocations, _current.Events);
+        _core.OnBoundary(boundary.LastSeq, boundary.Allocations, _current.Events);
         CountApplied(start);
         _current.UpToBatch = boundary.BatchId;
         _coordinator = Sender;
+        Sender.Tell(new BatchDone(_symbol, boundary.BatchId, null));
         Flush();
     }
 

@@ -12,24 +12,25 @@ public interface IWithSymbol
 /// <summary>
 /// Some of one time slice's market events for one symbol, in feed order (sequence numbers
 /// increasing). ClosesSlice marks the symbol's last batch of the slice: the symbol then reports to
-/// its accounts' supervisors. Answered with BatchDone once processed, and BatchesJournaled once
-/// what it caused is in the journal.
+/// its accounts' supervisors, and SliceLastSeq is the slice's last market event of any symbol.
+/// Answered with BatchDone once processed, and BatchesJournaled once what it caused is in the journal.
 /// </summary>
 public sealed record SymbolBatch(
-    string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt) : IWithSymbol;
+    string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt,
+    long SliceLastSeq = 0) : IWithSymbol;
 
-/// <summary>The batch is processed; Reports are present when it closed the symbol's slice.</summary>
+/// <summary>The batch (or boundary) is processed; Reports are present when it closed the symbol's slice.</summary>
 public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports);
 
 /// <summary>Everything caused by batches (and boundaries) up to UpToBatchId is journaled: the feed's backpressure signal.</summary>
 public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Events, int Fills, decimal RealizedPnlDelta);
 
 /// <summary>
-/// A time-slice boundary's decisions for this symbol: the credit each account allocated to it (absent:
-/// unchanged), after which its waiting orders are tried once more. Numbered like a batch, so the
-/// feed knows when what it caused is journaled.
+/// The boundary after the slice whose last market event (of any symbol) is LastSeq: the credit each
+/// account allocated to this symbol (absent: unchanged), after which its waiting orders are tried
+/// once more. Numbered like a batch: answered with BatchDone once processed, and BatchesJournaled.
 /// </summary>
-public sealed record SliceBoundary(string Symbol, long BatchId, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol;
+public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol;
 
 /// <summary>
 /// A checkpoint at a boundary: the symbol keeps a copy of its state there (and the journal sequence

@@ -20,7 +20,7 @@ public sealed record AccountDecisions(IReadOnlyList<RiskCommand> Commands, IRead
 /// <summary>Everything a supervisor must remember across a restart, as of one boundary.</summary>
 public sealed record AccountCheckpoint(
     DateTime Boundary, TrackerState Tracker, DateOnly? HaltedOn, DateOnly? ReducedOn,
-    IReadOnlyList<string> StaleEngaged, IReadOnlyDictionary<string, Credit> Used);
+    IReadOnlyList<string> StaleEngaged, IReadOnlyDictionary<string, Credit> Used, IReadOnlyDictionary<string, Credit> Allocated);
 
 /// <summary>
 /// One account's risk supervision as pure logic, driven by time-slice boundaries in market time: it
@@ -38,6 +38,7 @@ public sealed class AccountSupervisor
     private readonly SortedSet<string> _staleEngaged = new(StringComparer.Ordinal);
     // Usage last reported by every symbol that ever reported: quiet symbols keep what they hold.
     private readonly SortedDictionary<string, Credit> _used = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, Credit> _allocated = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
     private DateOnly? _haltedOn;
     private DateOnly? _reducedOn;
 
@@ -56,6 +57,9 @@ public sealed class AccountSupervisor
 
     /// <summary>The last boundary decided (or restored from a checkpoint); null before any.</summary>
     public DateTime? LastBoundary { get; private set; }
+
+    /// <summary>The credit the last boundary allocated (its waiting orders' wants included).</summary>
+    public IReadOnlyDictionary<string, Credit> LastAllocations => _allocated;
 
     public IReadOnlyCollection<string> StaleSymbols(DateTime now) =>
         _tracker.LatestTime is { } latest ? _tracker.StaleSymbols(latest < now ? latest : now) : Array.Empty<string>();
@@ -125,7 +129,8 @@ public sealed class AccountSupervisor
                 $"stale market data: none since {last:yyyy-MM-dd HH:mm:ss}Z, market time {now:yyyy-MM-dd HH:mm:ss}Z",
                 false, $"{scope} stale at {boundary:O}", "stale_data"));
         }
-        return new AccountDecisions(commands, Allocate(wanted));
+        _allocated = Allocate(wanted);
+        return new AccountDecisions(commands, _allocated);
     }
 
     /// <summary>
@@ -155,7 +160,7 @@ public sealed class AccountSupervisor
 
     public AccountCheckpoint Save() => new(
         LastBoundary ?? DateTime.MinValue, _tracker.Save(), _haltedOn, _reducedOn, _staleEngaged.ToArray(),
-        new SortedDictionary<string, Credit>(_used, StringComparer.Ordinal));
+        new SortedDictionary<string, Credit>(_used, StringComparer.Ordinal), _allocated);
 
     public void Restore(AccountCheckpoint checkpoint)
     {
@@ -167,6 +172,7 @@ public sealed class AccountSupervisor
         foreach (var s in checkpoint.StaleEngaged) _staleEngaged.Add(s);
         _used.Clear();
         foreach (var (k, v) in checkpoint.Used) _used[k] = v;
+        _allocated = new SortedDictionary<string, Credit>(checkpoint.Allocated.ToDictionary(), StringComparer.Ordinal);
     }
 }
 

@@ -2,16 +2,17 @@ namespace Engine.Domain.Risk;
 
 /// <summary>
 /// One change of a scope's trading state, as the kill switch journaled it. Epoch counts changes
-/// (1, 2, ...). Point is the feed position it takes effect at: it governs every market event with
-/// a sequence number above Point, so a replay applies it exactly where the original run did.
+/// (1, 2, ...). Point is the feed step it takes effect after (Symbols.FeedStep: market event n is
+/// step 2n, the time-slice boundary after it 2n + 1): it governs every later step, so a replay
+/// applies it exactly where the original run did.
 /// State ACTIVE is a release. Since and Operator are for the audit trail only.
 /// </summary>
 public sealed record ScopeChange(
     long Epoch, string Scope, TradingState State, bool Flatten, string Reason, string Operator, DateTime Since, long Point);
 
 /// <summary>
-/// The trading states of every scope as a history of changes, read at a feed position: what a
-/// symbol applies before each market event, and what the kill switch reports. Changes are kept in
+/// The trading states of every scope as a history of changes, read at a feed step: what a
+/// symbol applies before each step, and what the kill switch reports. Changes are kept in
 /// epoch order and their points never decrease, so "applied up to" is a prefix.
 /// </summary>
 public sealed class TradingStateBook
@@ -44,22 +45,36 @@ public sealed class TradingStateBook
         return true;
     }
 
-    /// <summary>Applies every known change that governs the market event with sequence nextSeq. Returns whether any was applied.</summary>
-    public bool ApplyBefore(long nextSeq)
+    /// <summary>The first known change not applied yet, or null.</summary>
+    public ScopeChange? NextPending => _applied < _changes.Count ? _changes[_applied] : null;
+
+    /// <summary>Applies every known change that governs the step nextStep (its point is before it). Returns whether any was applied.</summary>
+    public bool ApplyBefore(long nextStep)
     {
         var any = false;
-        while (_applied < _changes.Count && _changes[_applied].Point < nextSeq)
+        while (_applied < _changes.Count && _changes[_applied].Point < nextStep)
         {
-            var c = _changes[_applied++];
-            if (c.State == TradingState.Active) _current.Remove(c.Scope);
-            else _current[c.Scope] = c;
+            ApplyNext();
             any = true;
         }
         return any;
     }
 
+    /// <summary>Applies every known change up to and including epoch, whatever their points (a journaled application).</summary>
+    public void ApplyThrough(long epoch)
+    {
+        while (_applied < _changes.Count && _changes[_applied].Epoch <= epoch) ApplyNext();
+    }
+
     /// <summary>Applies every known change, whatever its point (the kill switch's own view).</summary>
     public bool ApplyAll() => ApplyBefore(long.MaxValue);
+
+    private void ApplyNext()
+    {
+        var c = _changes[_applied++];
+        if (c.State == TradingState.Active) _current.Remove(c.Scope);
+        else _current[c.Scope] = c;
+    }
 
     /// <summary>The most severe applied scope covering this strategy of this account in this symbol, or null when all are ACTIVE.</summary>
     public ScopeChange? Governing(string account, string strategy, string symbol) => Governing(_current.Values, account, strategy, symbol);

@@ -40,8 +40,12 @@ public sealed record SymbolReport(
 ///
 /// A replay (after a restart the feed is read again from its start) takes the journal as its
 /// oracle: events up to the journal's end only rebuild market and strategy state, and the journaled
-/// events are applied right after the market event they name, so the state at every point of the
-/// feed, and every report, equals the original run's. Decisions resume where the journal ends.
+/// events are applied at the step they were caused at (after the market event they name, or at the
+/// boundary after it), so the state at every step of the feed, and every report, equals the
+/// original run's. Kill-switch changes are applied where the journal says they were
+/// (TradingStateApplied), never by their points, until the journal's end; from there on a change
+/// is applied before the first step after its point, one change at a time, which is where the
+/// original run applied it too. Decisions resume where the journal ends.
 /// </summary>
 public sealed class SymbolCore
 {
@@ -81,7 +85,12 @@ public sealed class SymbolCore
     private readonly List<string> _orderIds = new();
     private readonly Leg[] _legs;
     private SymbolState _state;
-    private long _replayWatermark;
+    // The step of the journal's end: steps up to it are replayed, not decided.
+    private long _replayUntil;
+    // The step this core has reached (FeedStep).
+    private long _step;
+    // Set at a boundary: the first event caused there is preceded by BoundaryPassed.
+    private bool _boundaryMarkerDue;
     private bool _killSwitchAvailable = true;
     private decimal? _lastPrice;
     private bool _sawTrades;
@@ -124,7 +133,7 @@ public sealed class SymbolCore
     public long AppliedEpoch => _states.AppliedEpoch;
 
     /// <summary>True while the journal still knows more than this core has processed.</summary>
-    public bool Replaying => _oracle.Count > 0 || Position < _replayWatermark;
+    public bool Replaying => !LiveBetweenSteps;
 
     // ---- recovery ----
 
@@ -139,8 +148,11 @@ public sealed class SymbolCore
     public void Recovered(ISymbolEvent e) => _oracle.Enqueue(e);
 
     /// <summary>Recovery is done: the feed up to the journal's end is a replay.</summary>
-    public void RecoveryCompleted() =>
-        _replayWatermark = Math.Max(_state.Watermark, _oracle.Count == 0 ? 0 : _oracle.Max(e => e.FeedSeq));
+    public void RecoveryCompleted()
+    {
+        _replayUntil = _state.Step;
+        foreach (var e in _oracle) _replayUntil = Math.Max(_replayUntil, FeedStep.Of(e));
+    }
 
     /// <summary>
     /// The one function that turns a journaled event into state: used for what this core decides,
@@ -165,16 +177,47 @@ public sealed class SymbolCore
                 stopped.Deferred = null;
                 _stoppedSinceReport.Add(s.StrategyId);
                 break;
+            case TradingStateApplied t:
+                _states.ApplyThrough(t.Epoch);
+                Regovern();
+                break;
         }
     }
 
     // ---- trading states ----
 
-    /// <summary>A trading-state change from the kill switch (or its whole history after a subscribe).</summary>
+    /// <summary>
+    /// A trading-state change the kill switch has just published: it takes effect at once. The kill
+    /// switch publishes a change only once every step up to its point is done everywhere (the feeds
+    /// pause for an operator's change; a boundary's decisions come after every report), so this is
+    /// the symbol's last step at or before the point, where a replay applies it too. (During a replay
+    /// it waits like a change of the history.)
+    /// </summary>
     public void OnStateChange(ScopeChange change, List<ISymbolEvent> output)
     {
-        if (!_states.Add(change)) return;
-        ApplyStatesBefore(Position + 1, output);
+        if (!Learn(change)) return;
+        if (LiveBetweenSteps) ApplyStates(long.MaxValue, output);
+    }
+
+    /// <summary>
+    /// The kill switch's history, on subscribing (at start, or after it restarted): a change takes
+    /// effect where the journal says it did, else before the first step after its point (at once if
+    /// that step is past).
+    /// </summary>
+    public void OnStateHistory(IReadOnlyList<ScopeChange> changes, List<ISymbolEvent> output)
+    {
+        foreach (var change in changes) Learn(change);
+        if (LiveBetweenSteps) ApplyStates(_step + 1, output);
+    }
+
+    /// <summary>Adds a change to the book; false if it was known. One applied before the snapshot this core started from is applied now, silently.</summary>
+    private bool Learn(ScopeChange change)
+    {
+        if (!_states.Add(change)) return false;
+        if (change.Epoch > _state.AppliedEpoch) return true;
+        _states.ApplyThrough(_state.AppliedEpoch);
+        Regovern();
+        return false;
     }
 
     /// <summary>While the kill switch is unknown (restarting, its journal failing) no order is accepted.</summary>
@@ -182,20 +225,34 @@ public sealed class SymbolCore
     {
         if (_killSwitchAvailable == available) return;
         _killSwitchAvailable = available;
-        OnStatesChanged(output);
+        Regovern();
+        if (LiveBetweenSteps) DecideOnStates(output);
     }
 
-    private void ApplyStatesBefore(long nextSeq, List<ISymbolEvent> output)
+    /// <summary>
+    /// Every waiting change that governs nextStep takes effect, one at a time and each journaled,
+    /// with what it causes decided right after it: two changes with the same point have the same
+    /// effect whether they arrived together or one by one.
+    /// </summary>
+    private void ApplyStates(long nextStep, List<ISymbolEvent> output)
     {
-        if (_states.HasPending && _states.ApplyBefore(nextSeq)) OnStatesChanged(output);
+        while (_states.NextPending is { } change && change.Point < nextStep)
+        {
+            Emit(new TradingStateApplied(change.Epoch, CurrentSeq), output);
+            DecideOnStates(output);
+        }
     }
 
-    private void OnStatesChanged(List<ISymbolEvent> output)
+    private void Regovern()
     {
         foreach (var slot in _slots)
             slot.Governing = _killSwitchAvailable ? _states.Governing(slot.Config.Account, slot.Id, Symbol) : Unavailable;
-        if (!LiveAtPosition) return;
-        var seq = Position;
+    }
+
+    /// <summary>What the trading states now in force require: cancels of what they forbid, and flatten orders.</summary>
+    private void DecideOnStates(List<ISymbolEvent> output)
+    {
+        var seq = CurrentSeq;
         foreach (var order in _state.OpenOrders.ToArray())
         {
             if (SlotOf(order.StrategyId) is not { } slot) continue;
@@ -249,9 +306,12 @@ public sealed class SymbolCore
         {
             var (seq, e) = (batch[i].Sequence, batch[i].Event);
             if (seq <= Position) continue; // redelivered: already processed
-            DrainOracle(seq - 1);
-            ApplyStatesBefore(seq, output);
+            var step = FeedStep.At(seq);
+            DrainOracle(seq - 1, throughBoundary: true);
+            if (LiveBetweenSteps) ApplyStates(step, output);
             Position = seq;
+            _step = step;
+            _boundaryMarkerDue = false;
             _now = e.Time;
             _lastData = e.Time;
             _lastPrice = e switch
@@ -263,23 +323,32 @@ public sealed class SymbolCore
             };
             if (e is TradeTick or TradeBar) _sawTrades = true;
 
-            var live = seq > _replayWatermark && _oracle.Count == 0;
+            var live = step > _replayUntil && _oracle.Count == 0;
             if (live) Match(e, seq, output);
             if (next < bars.Count && bars[next].EventIndex == i)
             {
                 OnBar(bars[next].Bar, next, outcomes, seq, live, output);
                 next++;
             }
-            if (!live) DrainOracle(seq);
+            if (!live) DrainOracle(seq, throughBoundary: false);
         }
     }
 
-    private void DrainOracle(long upTo)
+    /// <summary>
+    /// Applies the journal's events up to FeedSeq upTo; without throughBoundary it stops at a
+    /// BoundaryPassed, whose events belong to the boundary after upTo.
+    /// </summary>
+    private void DrainOracle(long upTo, bool throughBoundary)
     {
-        while (_oracle.Count > 0 && _oracle.Peek().FeedSeq <= upTo) Apply(_oracle.Dequeue());
+        while (_oracle.Count > 0 && _oracle.Peek() is var next && next.FeedSeq <= upTo && (throughBoundary || next is not BoundaryPassed))
+            Apply(_oracle.Dequeue());
     }
 
-    private bool LiveAtPosition => Position >= _replayWatermark && _oracle.Count == 0;
+    /// <summary>Between steps: true once the journal's end is behind this core, so what happens now is decided, not replayed.</summary>
+    private bool LiveBetweenSteps => _oracle.Count == 0 && _step >= _replayUntil;
+
+    /// <summary>The FeedSeq of what is decided now: the market event of the step reached (the slice's last, at a boundary).</summary>
+    private long CurrentSeq => FeedStep.SequenceOf(_step);
 
     private void Match(MarketEvent e, long seq, List<ISymbolEvent> output)
     {
@@ -422,6 +491,13 @@ public sealed class SymbolCore
 
     private void Emit(ISymbolEvent e, List<ISymbolEvent> output)
     {
+        if (_boundaryMarkerDue)
+        {
+            _boundaryMarkerDue = false;
+            var marker = new BoundaryPassed(CurrentSeq);
+            Apply(marker);
+            output.Add(marker);
+        }
         Apply(e);
         output.Add(e);
     }
@@ -429,9 +505,24 @@ public sealed class SymbolCore
     // ---- time-slice boundaries ----
 
     /// <summary>
-    /// The slice ends here: what this symbol reports to each of its accounts' supervisors. Rate
-    /// counts are as of the slice's end, which is never before any message they count.
+    /// The slice whose last market event is lastSeq ends at sliceEnd: what this symbol reports to each
+    /// of its accounts' supervisors. Rate counts are as of the slice's end, which is never before any
+    /// message they count. From here on the symbol is at the boundary: what it decides before the
+    /// boundary's credit arrives (the supervisors' decisions) is the boundary's.
     /// </summary>
+    public IReadOnlyList<AccountSliceReport> Report(long lastSeq, DateTime sliceEnd)
+    {
+        var reports = Report(sliceEnd);
+        var step = FeedStep.AtBoundary(lastSeq);
+        if (step > _step)
+        {
+            _boundaryMarkerDue = step > _replayUntil && _oracle.Count == 0;
+            _step = step;
+        }
+        return reports;
+    }
+
+    /// <summary>What the symbol would report at sliceEnd, without reaching a boundary (for tests and views).</summary>
     public IReadOnlyList<AccountSliceReport> Report(DateTime sliceEnd)
     {
         var mark = MarkPrice();
@@ -465,11 +556,28 @@ public sealed class SymbolCore
     }
 
     /// <summary>
-    /// The boundary's decisions for this symbol: the credit each account allocated (absent: unchanged),
+    /// The boundary after the slice whose last market event is lastSeq: the changes the slice's
+    /// decisions made take effect, the credit each account allocated is held (absent: unchanged),
     /// then every waiting order is tried once more, now accepted or rejected for good.
     /// </summary>
-    public void OnBoundary(IReadOnlyDictionary<string, Credit>? allocations, List<ISymbolEvent> output)
+    public void OnBoundary(long lastSeq, IReadOnlyDictionary<string, Credit>? allocations, List<ISymbolEvent> output)
     {
+        var atBoundary = FeedStep.AtBoundary(lastSeq);
+        var step = FeedStep.AfterBoundary(lastSeq);
+        if (step <= _step) throw new ArgumentException($"{Symbol}: the boundary after {lastSeq} is not after step {_step}", nameof(lastSeq));
+        // What the journal says happened at this boundary, then the symbol is at the boundary (if it
+        // did not report, it reaches it only now; a replayed boundary's marker is in the journal).
+        DrainOracle(lastSeq, throughBoundary: true);
+        if (_step < atBoundary)
+        {
+            _boundaryMarkerDue = _oracle.Count == 0 && atBoundary > _replayUntil;
+            _step = atBoundary;
+        }
+        // Live once the journal is behind; a retry the journal holds left nothing waiting to retry again.
+        var live = LiveBetweenSteps;
+        // The slice's decisions (points before this step) take effect first, under the credit they
+        // were decided with, as when they arrive before the boundary's credit.
+        if (live) ApplyStates(step, output);
         if (allocations is not null)
         {
             foreach (var account in _accounts)
@@ -477,12 +585,12 @@ public sealed class SymbolCore
                 if (allocations.TryGetValue(account.Id, out var credit)) account.Held = credit;
             }
         }
-        var live = LiveAtPosition;
+        _step = step;
         foreach (var slot in _slots)
         {
             if (slot.Deferred is not { } deferred) continue;
             slot.Deferred = null;
-            if (live && !slot.Stopped && deferred == slot.Target) TradeToTarget(slot, Position, allowDefer: false, output);
+            if (live && !slot.Stopped && deferred == slot.Target) TradeToTarget(slot, lastSeq, allowDefer: false, output);
         }
     }
 

@@ -5,9 +5,10 @@ namespace Engine.Domain.Symbols;
 
 /// <summary>
 /// What a symbol journals. Every event carries FeedSeq, the market event being processed when it
-/// was decided (or, for what happens between market events, the last one processed). A replay
-/// applies each journaled event right after the market event it names, so the journal is the
-/// oracle of a replay: the state at every point of the feed is rebuilt exactly.
+/// was decided (or, for what happens between market events, the last one processed; at a
+/// time-slice boundary, the slice's last event). A replay applies each journaled event right after
+/// the market event it names (after the boundary, for what follows a BoundaryPassed), so the
+/// journal is the oracle of a replay: the state at every step of the feed is rebuilt exactly.
 /// Formats are pinned by golden-byte tests (design rule 7): add fields, never renumber.
 /// </summary>
 public interface ISymbolEvent
@@ -42,3 +43,17 @@ public sealed record StrategyStopped(string StrategyId, string Reason, DateTime 
 public sealed record OrderDeferred(
     string StrategyId, decimal Target, Side Side, decimal Quantity, OrderType Type, decimal? LimitPrice,
     OrderRejectReason Reason, DateTime Time, long FeedSeq) : ISymbolEvent;
+
+/// <summary>
+/// The kill switch's change Epoch took effect here; what it caused follows. Journaled so that a
+/// replay applies the change exactly where the original run did, and never decides its
+/// consequences a second time.
+/// </summary>
+public sealed record TradingStateApplied(long Epoch, long FeedSeq) : ISymbolEvent;
+
+/// <summary>
+/// What follows (with this FeedSeq) was caused at the time-slice boundary after market event
+/// FeedSeq, after the symbol's report there, not by that event: a replay applies it when the
+/// boundary's credit arrives, after the replayed report.
+/// </summary>
+public sealed record BoundaryPassed(long FeedSeq) : ISymbolEvent;

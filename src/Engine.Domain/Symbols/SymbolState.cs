@@ -42,6 +42,12 @@ public sealed class SymbolState
     /// <summary>Highest FeedSeq of any applied event.</summary>
     public long Watermark { get; private set; }
 
+    /// <summary>The feed step of the last applied event (FeedStep): past its market event, or past the boundary after it.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The epoch of the last kill-switch change applied (TradingStateApplied).</summary>
+    public long AppliedEpoch { get; private set; }
+
     /// <summary>Counter behind deterministic order ids.</summary>
     public long OrderCounter { get; private set; }
 
@@ -105,8 +111,12 @@ public sealed class SymbolState
             case StrategyStopped s:
                 _stopped.Add(s.StrategyId);
                 break;
+            case TradingStateApplied t:
+                AppliedEpoch = Math.Max(AppliedEpoch, t.Epoch);
+                break;
         }
         if (e.FeedSeq > Watermark) Watermark = e.FeedSeq;
+        Step = Math.Max(Step, FeedStep.Of(e));
     }
 
     private void Track(Order order, int sign)
@@ -145,11 +155,18 @@ public sealed class SymbolState
         _openOrders.ToArray(),
         _books.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         _recentMessages.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<OrderMessage>)kv.Value.ToArray(), StringComparer.Ordinal),
-        _stopped.ToArray());
+        _stopped.ToArray(), Step, AppliedEpoch);
 
     public static SymbolState FromSnapshot(SymbolSnapshot s)
     {
-        var state = new SymbolState(s.Symbol) { Watermark = s.Watermark, OrderCounter = s.OrderCounter };
+        var state = new SymbolState(s.Symbol)
+        {
+            Watermark = s.Watermark,
+            OrderCounter = s.OrderCounter,
+            // Snapshots written before steps were journaled: past the market event of the watermark.
+            Step = Math.Max(s.Step, FeedStep.At(s.Watermark)),
+            AppliedEpoch = s.AppliedEpoch,
+        };
         foreach (var order in s.OpenOrders)
         {
             state._openOrders.Add(order);
@@ -168,4 +185,27 @@ public sealed record SymbolSnapshot(
     IReadOnlyList<Order> OpenOrders,
     IReadOnlyDictionary<string, StrategyBook> Books,
     IReadOnlyDictionary<string, IReadOnlyList<OrderMessage>> RecentMessages,
-    IReadOnlyList<string> StoppedStrategies);
+    IReadOnlyList<string> StoppedStrategies, long Step = 0, long AppliedEpoch = 0);
+
+/// <summary>
+/// Positions in the feed that say what happened before what. Market event n is step 3n; the
+/// time-slice boundary after it (n the slice's last event) has two: 3n + 1 once the symbols have
+/// reported (the supervisors' decisions take effect there) and 3n + 2 once the boundary's credit
+/// and retries are done. A kill-switch change's point is a step: it governs every later step.
+/// </summary>
+public static class FeedStep
+{
+    public static long At(long sequence) => 3 * sequence;
+
+    /// <summary>The boundary after sequence, reported and not yet retried: where its decisions take effect.</summary>
+    public static long AtBoundary(long sequence) => 3 * sequence + 1;
+
+    /// <summary>The boundary after sequence, done.</summary>
+    public static long AfterBoundary(long sequence) => 3 * sequence + 2;
+
+    /// <summary>The step a journaled event was caused at, as far as the event itself says (what follows a BoundaryPassed is at its boundary).</summary>
+    public static long Of(ISymbolEvent e) => e is BoundaryPassed ? AtBoundary(e.FeedSeq) : At(e.FeedSeq);
+
+    /// <summary>The market event of a step (the slice's last, for a boundary).</summary>
+    public static long SequenceOf(long step) => step / 3;
+}

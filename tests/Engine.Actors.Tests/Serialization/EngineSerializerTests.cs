@@ -100,6 +100,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.All(actual.RecentMessages[id], m => Assert.Equal(DateTimeKind.Utc, m.Time.Kind));
         }
         Assert.Equal(expected.StoppedStrategies, actual.StoppedStrategies);
+        Assert.Equal((expected.Step, expected.AppliedEpoch), (actual.Step, actual.AppliedEpoch));
     }
 
     internal static void AssertCheckpoint(AccountCheckpoint expected, AccountCheckpoint actual)
@@ -119,6 +120,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((expected.HaltedOn, expected.ReducedOn), (actual.HaltedOn, actual.ReducedOn));
         Assert.Equal(expected.StaleEngaged, actual.StaleEngaged);
         Assert.Equal(expected.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal), actual.Used.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        Assert.Equal(expected.Allocated.OrderBy(kv => kv.Key, StringComparer.Ordinal), actual.Allocated.OrderBy(kv => kv.Key, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -128,6 +130,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         {
             (Accepted, "OA"), (Rejected, "OR"), (Filled, "OF"), (Cancelled, "OC"), (Stopped, "SS"),
             (Snapshot, "SNAP"), (Engaged, "KE"), (Released, "KR"), (Reduced, "KD"),
+            (Deferred, "OD"), (StateApplied, "TSA"), (Boundary, "BP"), (Checkpoint, "ACP"),
         };
         foreach (var (value, manifest) in expected)
             Assert.Equal(manifest, Serializer(value).Manifest(value));
@@ -139,7 +142,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var config = EngineSerializer.ConfigBindings();
         Assert.Equal(typeof(EngineSerializer), Type.GetType(config.GetString("akka.actor.serializers.engine"), throwOnError: true));
         var bound = config.GetConfig("akka.actor.serialization-bindings").AsEnumerable().ToList();
-        Assert.Equal(12, bound.Count);
+        Assert.Equal(14, bound.Count);
         foreach (var (typeName, serializer) in bound)
         {
             Assert.NotNull(Type.GetType(typeName, throwOnError: true));
@@ -152,7 +155,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(TestEngine.ShippedConfig());
         using var system = ActorSystem.Create("shipped-serialization", config);
-        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Deferred, Snapshot, Checkpoint, Engaged, Released, Reduced })
+        foreach (var value in new object[] { Accepted, Rejected, Filled, Cancelled, Stopped, Deferred, StateApplied, Boundary, Snapshot, Checkpoint, Engaged, Released, Reduced })
             Assert.IsType<EngineSerializer>(system.Serialization.FindSerializerFor(value));
     }
 

@@ -121,5 +121,23 @@ internal static class SerializationFixtures
         {
             ["AAPL"] = Credit.Zero,
             ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9),
-        });
+        },
+        new Dictionary<string, Credit>(StringComparer.Ordinal));
+
+    /// <summary>A checkpoint with the credit its boundary allocated.</summary>
+    public static readonly AccountCheckpoint CheckpointWithAllocations = Checkpoint with
+    {
+        Allocated = new Dictionary<string, Credit>(StringComparer.Ordinal)
+        {
+            ["SPY"] = new Credit(1_000_000m, 500_000.5m, 448_775m, 50, 300, 600),
+            ["AAPL"] = new Credit(948_775m, 448_775m, 448_775m, 48, 293, 591),
+        },
+    };
+
+    public static readonly TradingStateApplied StateApplied = new(7, 4711);
+
+    public static readonly BoundaryPassed Boundary = new(4712);
+
+    /// <summary>A snapshot taken past a boundary's report (step 3 x 4712 + 1), after kill-switch change 7.</summary>
+    public static readonly SymbolSnapshot SnapshotWithSteps = Snapshot with { Step = 14137, AppliedEpoch = 7 };
 }
