@@ -14,8 +14,9 @@ namespace Engine.Actors;
 /// <summary>
 /// /user/engine: parent of the node's engine-wide actors: the kill switch (/kill-switch, under a
 /// backoff supervisor, so a failing journal stops it only until it can come back), the account
-/// risk supervisors (/risk), the feeds (/feeds) and the dead-letter monitor. An unexpected failure of
-/// a child escalates to the kill switch: the engine is halted until an operator has looked.
+/// risk supervisors (/risk), the feeds (/feeds), the engine's own halt requests
+/// (/kill-switch-requests) and the dead-letter monitor. An unexpected failure of a child escalates to
+/// the kill switch: the engine is halted until an operator has looked.
 /// </summary>
 public sealed class EngineGuardian : ReceiveActor
 {
@@ -27,13 +28,16 @@ public sealed class EngineGuardian : ReceiveActor
     public sealed record StartFeed(string Name, Source<IReadOnlyList<SequencedEvent>, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify);
 
     private readonly IActorRef _killSwitch;
+    private readonly IActorRef _requests;
 
     public EngineGuardian(EngineSettings settings)
     {
         _killSwitch = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             KillSwitchActor.Props(settings.KillSwitchAckTimeout), "kill-switch",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "kill-switch");
-        var risk = Context.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, _killSwitch), "risk");
+        // Twice the ack timeout: an engage is answered once every symbol confirmed, or the timeout passed.
+        _requests = Context.ActorOf(KillSwitchRequests.Props(_killSwitch, settings.KillSwitchAckTimeout * 2), "kill-switch-requests");
+        var risk = Context.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, _requests), "risk");
         var feeds = Context.ActorOf(Akka.Actor.Props.Create(() => new FeedsParent()), "feeds");
         Context.ActorOf(DeadLetterMonitor.Props(), "dead-letters");
         var accounts = settings.Risk.Accounts.Keys.ToArray();
@@ -50,7 +54,7 @@ public sealed class EngineGuardian : ReceiveActor
     {
         Context.GetLogger().Error(ex, "engine actor failed; engaging the kill switch");
         EngineCounters.For(Context.System).Automatic("engine_failure");
-        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"unexpected failure: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
+        _requests.Tell(new KillSwitchActor.Engage("engine", $"unexpected failure: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
         return Directive.Restart;
     }));
 

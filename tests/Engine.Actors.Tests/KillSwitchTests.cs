@@ -222,6 +222,66 @@ public sealed class KillSwitchTests
             "the dead letter counted");
     }
 
+    /// <summary>
+    /// A halt the engine asks for itself while the kill switch is away (its journal failing) is not a
+    /// dead letter: it is held and sent until the kill switch, back, has it.
+    /// </summary>
+    [Fact]
+    public async Task An_engines_own_halt_asked_while_the_kill_switch_restarts_is_applied_once_it_is_back()
+    {
+        var system = FlakyJournal.Config();
+        await using var sim = Simulation.Start(system, RestingLimitSettings());
+        await sim.RunAsync(Bars.FromCloses("XYZ", Flat).Take(5));
+
+        var switches = FlakyJournal.For(system.Name);
+        switches.FailPrefix = "kill-switch";
+        var failed = sim.KillSwitch.Ask<KillSwitchActor.Acknowledged>(new KillSwitchActor.Engage("engine", "will not persist", "test"), TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<Exception>(() => failed);
+
+        // As a symbol whose journal failed asks: through the engine's halt requests.
+        sim.System.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage("engine", "journal failure in symbol-XYZ", "symbol-XYZ"));
+        await Task.Delay(300); // the kill switch is still down: the request waits
+        switches.FailPrefix = null;
+        await Simulation.Eventually(async () =>
+        {
+            try
+            {
+                return (await sim.KillSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), TimeSpan.FromSeconds(1))).EngineHalted;
+            }
+            catch (AskTimeoutException)
+            {
+                return false;
+            }
+        }, "the engine halted once the kill switch is back");
+        var audit = await sim.AuditAsync();
+        Assert.Equal(("engine", "symbol-XYZ"), (audit[^1].Scope, audit[^1].Operator));
+    }
+
+    /// <summary>
+    /// A symbol's actor that throws mid-run is restarted by its parent and halted; the feed stops with
+    /// an error naming it, rather than trading on while that symbol skips what it lost.
+    /// </summary>
+    [Fact]
+    public async Task A_symbol_that_fails_mid_run_is_halted_and_stops_the_feed()
+    {
+        await using var sim = Simulation.Start(TestEngine.TempDb(), RestingLimitSettings());
+        var bars = Bars.FromCloses("XYZ", Enumerable.Repeat(50m, 300).ToArray());
+        await sim.RunAsync(bars.Take(5));
+        // At the new feed's first boundary (XYZ has had its batches), a boundary before one the symbol
+        // has passed breaks its protocol: its core throws.
+        var broken = new TaskCompletionSource();
+        sim.Observer.OnBoundary = _ =>
+        {
+            if (broken.TrySetResult()) sim.Symbols.Tell(new SliceBoundary("XYZ", long.MaxValue, 0, null));
+        };
+        var (_, completion) = sim.StartFeed(Source.From(bars.Skip(5)).Select(e => (IReadOnlyList<SequencedEvent>)new[] { e })
+            .Throttle(1, TimeSpan.FromMilliseconds(20), 1, ThrottleMode.Shaping));
+        var done = await completion;
+        Assert.NotNull(done.Error);
+        Assert.Contains("symbol XYZ failed", done.Error);
+        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("symbol:XYZ"), "the symbol halted");
+    }
+
     private static async Task<KillSwitchActor.Acknowledged> EngageWhenBack(Simulation sim, string scope)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -187,6 +187,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         });
         Receive<BatchDone>(Handle);
         Receive<BatchesJournaled>(Handle);
+        Receive<SymbolFailed>(f => Fail($"symbol {f.Symbol} failed ({f.Reason}) and is halted; run again to replay from the journal"));
         Receive<RiskSupervisor.SliceDecided>(Handle);
         Receive<RiskSupervisor.CheckpointSaved>(Handle);
         Receive<KillSwitchActor.Acknowledged>(Handle);
@@ -495,6 +496,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             return;
         }
         _log.Warning("feed {0}: no answer from the kill switch to {1} {2}; sending it again", _name, _commands[t.Index].Kind, _commands[t.Index].Scope);
+        Progressed();
         NextCommand(advance: false, attempt: t.Attempt + 1);
     }
 
@@ -636,6 +638,13 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         _notify.Tell(new FeedCompleted(_tracks.Keys.ToArray(), _events, _boundaries, error, _stopRequested));
     }
 
+    /// <summary>Stopped without completing (it threw, and its parent stops failed feeds): whoever waits hears so.</summary>
+    protected override void PostStop()
+    {
+        _stream?.Shutdown();
+        Complete($"feed {_name} stopped unexpectedly (see the log)");
+    }
+
     private void Fail(string error)
     {
         if (_phase == Phase.Done) return;
@@ -677,7 +686,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     {
 
         var waiting = _phase != Phase.Running || _inFlightEvents > 0 || _unjournaled > 0 || _checkpoint is not null;
-        if (!waiting || _quiesce is not null || _sinceProgress.Elapsed < _settings.Timeout) return;
+        // A command to the kill switch has its own timeout and is sent again (the kill switch may be restarting).
+        if (!waiting || _quiesce is not null || _phase == Phase.Commanding || _sinceProgress.Elapsed < _settings.Timeout) return;
         var behind = _tracks.Values.Where(t => t.Unjournaled.Count > 0).Select(t => t.Symbol).Take(10).ToArray();
         Fail($"no progress for {_settings.Timeout} while {_phase.ToString().ToLowerInvariant()}" +
              (behind.Length > 0 ? $"; waiting for {string.Join(", ", behind)}" : ""));

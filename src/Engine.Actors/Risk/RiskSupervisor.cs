@@ -131,11 +131,11 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 /// </summary>
 public sealed class RiskSupervisors : ReceiveActor
 {
-    private readonly IActorRef _killSwitch;
+    private readonly IActorRef _killSwitchRequests;
 
-    public RiskSupervisors(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch)
+    public RiskSupervisors(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitchRequests)
     {
-        _killSwitch = killSwitch;
+        _killSwitchRequests = killSwitchRequests;
         foreach (var (id, limits) in accounts)
             Context.ActorOf(RiskSupervisor.Props(id, limits, hours), id);
 
@@ -151,13 +151,13 @@ public sealed class RiskSupervisors : ReceiveActor
         });
     }
 
-    public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch) =>
-        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitch)).WithDispatcher(EngineDispatcher.Id);
+    public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitchRequests) =>
+        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitchRequests)).WithDispatcher(EngineDispatcher.Id);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(ex =>
     {
         EngineCounters.For(Context.System).Automatic("engine_failure");
-        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"risk supervisor failed: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
+        _killSwitchRequests.Tell(new KillSwitchActor.Engage("engine", $"risk supervisor failed: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
         return Directive.Stop;
     }));
 }

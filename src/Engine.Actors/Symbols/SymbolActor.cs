@@ -435,23 +435,32 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
         _counters.Automatic("journal_failure");
-        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"journal failure in {PersistenceId}: {cause.Message}", PersistenceId));
+        Halt("engine", $"journal failure in {PersistenceId}: {cause.Message}");
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
         _counters.Automatic("journal_failure");
-        _killSwitch.Tell(new KillSwitchActor.Engage("engine", $"journal rejected an event of {PersistenceId}: {cause.Message}", PersistenceId));
+        Halt("engine", $"journal rejected an event of {PersistenceId}: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
-    /// <summary>An unexpected exception in this actor: halt the symbol until an operator has looked.</summary>
+    /// <summary>
+    /// An unexpected exception in this actor: halt the symbol until an operator has looked, and stop the
+    /// feed. What was in flight is lost, and a restarted symbol that went on with the next batch would
+    /// trade on partial data; a new run replays the feed from its start and recovers exactly.
+    /// </summary>
     protected override void PreRestart(Exception reason, object message)
     {
         _counters.Automatic("engine_failure");
-        _killSwitch.Tell(new KillSwitchActor.Engage(
-            RiskScope.Symbol(_symbol).ToString(), $"unexpected failure: {reason.GetType().Name}: {reason.Message}", PersistenceId));
+        var why = $"unexpected failure: {reason.GetType().Name}: {reason.Message}";
+        Halt(RiskScope.Symbol(_symbol).ToString(), why);
+        _coordinator?.Tell(new SymbolFailed(_symbol, why));
         base.PreRestart(reason, message);
     }
+
+    /// <summary>Through the engine's halt requests, which keep it until the kill switch has it (it may be restarting).</summary>
+    private void Halt(string scope, string reason) =>
+        Context.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage(scope, reason, PersistenceId));
 }

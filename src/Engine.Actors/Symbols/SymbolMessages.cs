@@ -22,6 +22,9 @@ public sealed record SymbolBatch(
 /// <summary>The batch (or boundary) is processed; Reports are present when it closed the symbol's slice.</summary>
 public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports);
 
+/// <summary>The symbol's actor failed and restarts: what it had in flight is lost, so the feed stops.</summary>
+public sealed record SymbolFailed(string Symbol, string Reason);
+
 /// <summary>Everything caused by batches (and boundaries) up to UpToBatchId is journaled: the feed's backpressure signal.</summary>
 public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Events, int Fills, decimal RealizedPnlDelta);
 
