@@ -12,7 +12,10 @@ namespace Engine.MarketData;
 /// <item>minute/second quote bars: a <see cref="QuoteTick"/> at the bar end with the closing bid/ask
 /// and the sizes (an empty bid or ask side reads as 0, left for the validator);</item>
 /// <item>tick trades and quotes: <see cref="TradeTick"/> / <see cref="QuoteTick"/>; a line the vendor
-/// flagged suspicious is rejected as <see cref="DataRejectReason.Suspicious"/>;</item>
+/// flagged suspicious is rejected as <see cref="DataRejectReason.Suspicious"/>. LEAN writes a quote
+/// tick as an update of one side (the other side's price 0): the other side keeps its last quote in
+/// the file, as LEAN's own consolidators do; until the file has quoted both sides the quote stays
+/// one-sided, for the validator to refuse;</item>
 /// <item>hour bars end one hour after their start; daily bars end at 16:00 New York on their date
 /// and have a one-day period.</item>
 /// </list>
@@ -101,6 +104,8 @@ internal sealed class LeanLineParser
     private readonly string _symbol;
     private readonly EasternDay? _day;
     private readonly TimeSpan _period;
+    // The last quote of each side in this file (tick quotes update one side at a time).
+    private decimal _bid, _bidSize, _ask, _askSize;
 
     public LeanLineParser(LeanFileInfo file)
     {
@@ -177,6 +182,10 @@ internal sealed class LeanLineParser
         if (!TryPrice(line[cols[3]], out var ask)) return NotNumber(line, n, 3, QuoteTickColumns);
         if (!TryQuantity(line[cols[4]], out var askSize)) return NotNumber(line, n, 4, QuoteTickColumns);
         if (count > 7 && CheckSuspicious(line, cols[7], n, QuoteTickColumns) is { } rejected) return rejected;
+        if (bid != 0) (_bid, _bidSize) = (bid, bidSize);
+        else (bid, bidSize) = (_bid, _bidSize);
+        if (ask != 0) (_ask, _askSize) = (ask, askSize);
+        else (ask, askSize) = (_ask, _askSize);
         return FeedItem.Of(new QuoteTick(_symbol, time, bid, bidSize, ask, askSize));
     }
 

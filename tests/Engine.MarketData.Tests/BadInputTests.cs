@@ -52,9 +52,9 @@ public sealed class BadInputTests : IDisposable
     public void Lean_tick_quotes_crossed_one_sided_and_suspicious_are_refused()
     {
         var path = _dir.Zip("equity/usa/tick/xyz/20131007_quote.zip", string.Join("\n",
-            "34200000,1000000,100,1001000,200,P,1,0",   // 1 ok
-            "34200001,1002000,100,1001000,200,P,1,0",   // 2 crossed
-            "34200002,0,0,1001000,200,P,1,0",           // 3 one-sided
+            "34200000,0,0,1001000,200,P,1,0",           // 1 one-sided: no bid quoted yet in the file
+            "34200001,1000000,100,1001000,200,P,1,0",   // 2 ok
+            "34200002,1002000,100,1001000,200,P,1,0",   // 3 crossed
             "34200003,1000000,100,1001000,200,P,1,1",   // 4 suspicious
             "34200004,1000000,100,1001000,200,P,1,x",   // 5 bad flag
             "34200005,1000000,-100,1001000,200",        // 6 negative size, no optional columns
@@ -64,11 +64,36 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(new (long, DataRejectReason)[]
         {
-            (2, DataRejectReason.CrossedQuote), (3, DataRejectReason.OneSidedQuote), (4, DataRejectReason.Suspicious),
+            (1, DataRejectReason.OneSidedQuote), (3, DataRejectReason.CrossedQuote), (4, DataRejectReason.Suspicious),
             (5, DataRejectReason.Malformed), (6, DataRejectReason.NegativeSize), (7, DataRejectReason.Malformed),
         }, Reasons(run));
         var ok = Assert.IsType<QuoteTick>(Assert.Single(run.Events).Event);
-        Assert.Equal(new QuoteTick("XYZ", new DateTime(2013, 10, 7, 13, 30, 0, DateTimeKind.Utc), 100m, 100m, 100.1m, 200m), ok);
+        Assert.Equal(new QuoteTick("XYZ", new DateTime(2013, 10, 7, 13, 30, 0, 1, DateTimeKind.Utc), 100m, 100m, 100.1m, 200m), ok);
+    }
+
+    /// <summary>LEAN writes a quote tick as an update of one side (the other side 0): the other side keeps its last quote in the file.</summary>
+    [Fact]
+    public void Lean_tick_quotes_update_one_side_and_keep_the_other_sides_last_quote()
+    {
+        var path = _dir.Zip("equity/usa/tick/xyz/20131007_quote.zip", string.Join("\n",
+            "34200000,0,0,1001000,200,P,1,0",   // 1 ask only, no bid yet: one-sided
+            "34200001,1000000,100,0,0,P,1,0",   // 2 bid: with the ask of line 1
+            "34200002,0,0,1000500,300,Q,1,0",   // 3 ask: with the bid of line 2
+            "34200003,1000400,50,0,0,P,1,1",    // 4 suspicious: refused, and no side's quote
+            "34200004,0,0,1000600,100,P,1,0")); // 5 ask: still with the bid of line 2
+
+        var run = FeedRun.Of(new LeanFileSource(path));
+
+        Assert.Equal(new (long, DataRejectReason)[] { (1, DataRejectReason.OneSidedQuote), (4, DataRejectReason.Suspicious) }, Reasons(run));
+        var at = (int ms) => new DateTime(2013, 10, 7, 13, 30, 0, ms, DateTimeKind.Utc);
+        Assert.Equal(
+            new[]
+            {
+                new QuoteTick("XYZ", at(1), 100m, 100m, 100.1m, 200m),
+                new QuoteTick("XYZ", at(2), 100m, 100m, 100.05m, 300m),
+                new QuoteTick("XYZ", at(4), 100m, 100m, 100.06m, 100m),
+            },
+            run.Events.Select(e => e.Event));
     }
 
     [Fact]

@@ -71,20 +71,23 @@ public sealed class LeanRealDataTests
     }
 
     [LeanDataFact]
-    public void Ibm_tick_quotes_are_one_sided_updates_the_validator_refuses_and_the_suspicious_line_is_flagged()
+    public void Ibm_tick_quotes_update_one_side_at_a_time_and_keep_the_other_sides_last_quote()
     {
         var path = LeanData.PathOf("equity", "usa", "tick", "ibm", "20131007_quote.zip");
         var source = new LeanFileSource(path);
-        // 14400054,0,0,1836300,100,Q,1,0: an ask-only update.
+        // 14400054,0,0,1836300,100,Q,1,0: an ask-only update, before any bid: one-sided.
         Assert.Equal(new QuoteTick("IBM", Oct7Utc.AddHours(8).AddMilliseconds(54), 0m, 0m, 183.63m, 100m), source.Read().First().Event);
 
         var run = FeedRun.Of(source);
 
-        Assert.Empty(run.Events);
+        // 14400241,1800100,300,0,0,P,1,0 then 14400241,0,0,1818000,3000,P,1,0: each with the other side's last quote.
+        Assert.Equal(new QuoteTick("IBM", Oct7Utc.AddHours(8).AddMilliseconds(241), 180.01m, 300m, 183.63m, 100m), run.Events[0].Event);
+        Assert.Equal(new QuoteTick("IBM", Oct7Utc.AddHours(8).AddMilliseconds(241), 180.01m, 300m, 181.80m, 3000m), run.Events[1].Event);
         var snap = run.Stats.Snapshot();
         Assert.Equal(109_067, snap.Read);
-        Assert.Equal(109_066, snap.RejectedByReason[DataRejectReason.OneSidedQuote]);
+        Assert.Equal(1, snap.RejectedByReason[DataRejectReason.OneSidedQuote]);
         Assert.Equal(1, snap.RejectedByReason[DataRejectReason.Suspicious]);
+        Assert.True(snap.Accepted > 100_000, $"{snap.Accepted} accepted");
         var suspicious = Assert.Single(run.Rejections, r => r.Reason == DataRejectReason.Suspicious);
         Assert.Equal(path, suspicious.Source);
         Assert.Equal(109_067, suspicious.Line);
