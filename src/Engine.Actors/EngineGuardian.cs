@@ -36,7 +36,8 @@ public sealed class EngineGuardian : ReceiveActor
             KillSwitchActor.Props(settings.KillSwitchAckTimeout), "kill-switch",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "kill-switch");
         // Twice the ack timeout: an engage is answered once every symbol confirmed, or the timeout passed.
-        _requests = Context.ActorOf(KillSwitchRequests.Props(_killSwitch, settings.KillSwitchAckTimeout * 2), "kill-switch-requests");
+        // Resent at about the kill switch's shortest back-off, so a halt waits little longer than the restart.
+        _requests = Context.ActorOf(KillSwitchRequests.Props(_killSwitch, settings.KillSwitchAckTimeout * 2, TimeSpan.FromMilliseconds(500)), "kill-switch-requests");
         var risk = Context.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, _requests), "risk");
         var feeds = Context.ActorOf(Akka.Actor.Props.Create(() => new FeedsParent()), "feeds");
         Context.ActorOf(DeadLetterMonitor.Props(), "dead-letters");

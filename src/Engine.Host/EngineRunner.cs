@@ -42,7 +42,7 @@ public sealed class EngineRunner(
 
     public async Task<RunSummary> RunAsync(CancellationToken cancellation)
     {
-        var (sources, sourceName, universe) = OpenSources();
+        var (sources, sourceName, universe) = OpenSources(options, config);
         var sqlite = SqliteJournal.Prepare(config);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -92,6 +92,9 @@ public sealed class EngineRunner(
             if (shapeFeed is not null) feed = shapeFeed(feed);
 
             var progressState = new Progress { KillAfterJournaledEvents = FaultKillAfterJournaledEvents() };
+            var latency = Engine.Actors.Metrics.EngineLatency.For(system);
+            latency.Reset();
+            var allocatedBefore = GC.GetTotalAllocatedBytes();
             var clock = Stopwatch.StartNew();
             var done = new TaskCompletionSource<FeedCoordinator.FeedCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = system.ActorOf(Props.Create(() => new CompletionListener(done)));
@@ -104,6 +107,7 @@ public sealed class EngineRunner(
                 completed = await done.Task;
             }
             var elapsed = clock.Elapsed.TotalSeconds;
+            var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
             cancellation.ThrowIfCancellationRequested();
 
             var reports = new List<SymbolReport>();
@@ -118,7 +122,12 @@ public sealed class EngineRunner(
             var accounts = new List<RiskSupervisor.AccountRiskReport>();
             foreach (var account in settings.Risk.Accounts.Keys)
                 accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout, cancellation));
-            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled);
+            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
+            {
+                TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
+                TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
+                FeedAllocatedBytes = allocated,
+            };
         }
         finally
         {
@@ -145,7 +154,8 @@ public sealed class EngineRunner(
             });
     }
 
-    private (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources()
+    /// <summary>The feed's sources as the options and configuration name them: --data, or the synthetic feed.</summary>
+    public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources(EngineOptions options, Config config)
     {
         if (options.DataPath is { } path)
         {

@@ -27,6 +27,17 @@ public sealed record AccountRow(
     string Account, decimal Pnl, decimal DailyLoss, decimal HighWaterMark, decimal Drawdown,
     decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict);
 
+/// <summary>Percentiles of one latency histogram, in microseconds, over Count samples (orders).</summary>
+public sealed record LatencyRow(long Count, double P50, double P99, double P999, double Max)
+{
+    public static LatencyRow Of(HdrHistogram.HistogramBase ns) => new(
+        ns.TotalCount,
+        ns.TotalCount == 0 ? 0 : ns.GetValueAtPercentile(50) / 1000.0,
+        ns.TotalCount == 0 ? 0 : ns.GetValueAtPercentile(99) / 1000.0,
+        ns.TotalCount == 0 ? 0 : ns.GetValueAtPercentile(99.9) / 1000.0,
+        ns.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(ns) / 1000.0);
+}
+
 public sealed record FillRow(
     long FeedSeq, string OrderId, string Strategy, string Symbol, string Side, decimal Quantity,
     decimal Price, decimal Fee, DateTime Time);
@@ -53,6 +64,15 @@ public sealed record RunSummary(
     long Deferrals = 0,
     long JournaledEvents = 0)
 {
+    /// <summary>From an event's dispatch to its symbol until the order it caused is accepted (timing: not part of the run's outcome).</summary>
+    public LatencyRow? TickToDecision { get; init; }
+
+    /// <summary>From an event's dispatch to its symbol until the order it caused is accepted and journaled.</summary>
+    public LatencyRow? TickToOrder { get; init; }
+
+    /// <summary>Bytes the process allocated while the feed ran (timing: not part of the run's outcome).</summary>
+    public long FeedAllocatedBytes { get; init; }
+
     public static RunSummary Build(
         FeedSummary feed, IReadOnlyList<SymbolReport> reports, IReadOnlyList<Fill> fills,
         double elapsedSeconds, KillSwitchActor.Status status, IReadOnlyList<IKillSwitchEvent> audit,
@@ -135,6 +155,8 @@ public sealed record RunSummary(
         foreach (var a in Accounts)
             sb.AppendLine(inv, $"Account {a.Account}: P&L {a.Pnl:N2}, daily loss {a.DailyLoss:N2}, high-water {a.HighWaterMark:N2}, drawdown {a.Drawdown:N2}, gross {a.GrossExposure:N2}, net {a.NetExposure:N2}, open positions {a.OpenPositions}, {a.Verdict}");
         sb.AppendLine(inv, $"Elapsed:           {ElapsedSeconds,12:F1} s   ({EventsPerSecond:N0} events/s)");
+        if (TickToOrder is { Count: > 0 } order && TickToDecision is { } decision)
+            sb.AppendLine(inv, $"Tick to order:     p50 {decision.P50:N0} us, p99 {decision.P99:N0} us decided; p50 {order.P50:N0} us, p99 {order.P99:N0} us journaled ({order.Count:N0} orders)");
         sb.AppendLine();
 
         var header = string.Format(inv, "{0,-12} {1,-8} {2,10} {3,12} {4,14} {5,14} {6,10} {7,7} {8,7} {9,7}",

@@ -6,28 +6,41 @@ namespace Engine.Actors.Metrics;
 
 /// <summary>
 /// Latency histograms of one actor system (HdrHistogram, thread-safe recording, no lock on the hot
-/// path). Tick-to-order is measured from a market event's dispatch to its symbol until the order it
-/// caused is accepted and journaled, so it includes the mailbox, the strategies, the risk checks and
-/// the journal write.
+/// path), from a market event's dispatch to its symbol: tick-to-decision until the order it caused
+/// is accepted (the mailbox, the strategies, the risk checks), tick-to-order until that order is also
+/// journaled (what an order waits for before it counts).
 /// </summary>
 public sealed class EngineLatency : IExtension
 {
     private static readonly long MaxNanoseconds = TimeSpan.FromMinutes(5).Ticks * 100;
+    private readonly LongConcurrentHistogram _tickToDecision = new(1, MaxNanoseconds, 3);
     private readonly LongConcurrentHistogram _tickToOrder = new(1, MaxNanoseconds, 3);
 
     public static EngineLatency For(ActorSystem system) => system.WithExtension<EngineLatency, EngineLatencyProvider>();
 
     /// <summary>Records a duration given in Stopwatch ticks.</summary>
-    public void TickToOrder(long stopwatchTicks)
-    {
-        var ns = (long)(stopwatchTicks * (1_000_000_000.0 / Stopwatch.Frequency));
-        _tickToOrder.RecordValue(Math.Clamp(ns, 1, MaxNanoseconds));
-    }
+    public void TickToDecision(long stopwatchTicks) => Record(_tickToDecision, stopwatchTicks);
+
+    /// <summary>Records a duration given in Stopwatch ticks.</summary>
+    public void TickToOrder(long stopwatchTicks) => Record(_tickToOrder, stopwatchTicks);
+
+    /// <summary>A copy of the tick-to-decision histogram, in nanoseconds.</summary>
+    public HistogramBase TickToDecisionNanoseconds() => _tickToDecision.Copy();
 
     /// <summary>A copy of the tick-to-order histogram, in nanoseconds.</summary>
     public HistogramBase TickToOrderNanoseconds() => _tickToOrder.Copy();
 
-    public void Reset() => _tickToOrder.Reset();
+    public void Reset()
+    {
+        _tickToDecision.Reset();
+        _tickToOrder.Reset();
+    }
+
+    private static void Record(LongConcurrentHistogram histogram, long stopwatchTicks)
+    {
+        var ns = (long)(stopwatchTicks * (1_000_000_000.0 / Stopwatch.Frequency));
+        histogram.RecordValue(Math.Clamp(ns, 1, MaxNanoseconds));
+    }
 }
 
 public sealed class EngineLatencyProvider : ExtensionIdProvider<EngineLatency>

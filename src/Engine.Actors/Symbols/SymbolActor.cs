@@ -289,9 +289,14 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         var start = _current.Events.Count;
         var realizedBefore = RealizedTotal();
         _core.Process(batch.Events, _bars, _outcomes, _current.Events);
+        var decided = Stopwatch.GetTimestamp();
         for (var i = start; i < _current.Events.Count; i++)
         {
-            if (_current.Events[i] is OrderAccepted) _current.OrderArrivals.Add(batch.DispatchedAt);
+            if (_current.Events[i] is OrderAccepted)
+            {
+                _current.OrderArrivals.Add(batch.DispatchedAt);
+                _latency.TickToDecision(decided - batch.DispatchedAt);
+            }
             else if (_current.Events[i] is OrderFilled) _current.Fills++;
             else if (_current.Events[i] is StrategyStopped s) StopChild(s.StrategyId);
         }

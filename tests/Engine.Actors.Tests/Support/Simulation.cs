@@ -168,7 +168,10 @@ public sealed class FeedObserver : IFeedObserver
     {
     }
 
-    public void Journaled(int events, int fills, decimal realizedPnlDelta) => Interlocked.Add(ref _fills, fills);
+    /// <summary>Called with the fills journaled so far as the feed hears of each journal write, on the feed's thread.</summary>
+    public Action<long>? OnJournaled { get; set; }
+
+    public void Journaled(int events, int fills, decimal realizedPnlDelta) => OnJournaled?.Invoke(Interlocked.Add(ref _fills, fills));
 
     public void Boundary(DateTime marketTime)
     {
