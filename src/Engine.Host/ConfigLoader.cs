@@ -83,7 +83,7 @@ public static class ConfigLoader
     {
         var lines = new List<string>();
         if (o.DatabaseFile is { } db)
-            lines.Add($"engine.persistence.connection-string = {Quote($"Data Source={Path.GetFullPath(db)}")}");
+            lines.Add($"engine.persistence.connection-string = {Quote(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(db) }.ToString())}");
         if (o.SyntheticSymbols is { } symbols)
             lines.Add($"engine.synthetic.symbols = [{string.Join(", ", symbols.Select(Quote))}]");
         return string.Join("\n", lines);

@@ -2,11 +2,16 @@ using Engine.Actors.Settings;
 
 namespace Engine.Host;
 
-/// <summary>Runs the engine for parsed options and maps failures to exit codes: 2 for bad input, 1 otherwise.</summary>
+/// <summary>
+/// Runs the engine for parsed options and maps the outcome to exit codes: 0 done, 1 the run failed,
+/// 2 bad input (options, settings, journal), 130 and 143 stopped by SIGINT and SIGTERM.
+/// </summary>
 public static class EngineCommand
 {
-    public static async Task<int> RunAsync(EngineOptions options, CancellationToken cancellation)
+    /// <param name="stopExitCode">The exit code of the signal that cancelled the run (130 or 143).</param>
+    public static async Task<int> RunAsync(EngineOptions options, CancellationToken cancellation, Func<int>? stopExitCode = null)
     {
+        var stopCode = () => stopExitCode?.Invoke() ?? 130;
         try
         {
             var config = ConfigLoader.Load(options);
@@ -18,7 +23,7 @@ public static class EngineCommand
             {
                 // Write beside, then move: a reader never sees a half-written summary.
                 var temp = json + ".tmp";
-                await File.WriteAllTextAsync(temp, summary.ToJson(), cancellation);
+                await File.WriteAllTextAsync(temp, summary.ToJson(), CancellationToken.None); // the summary of a stopped run too
                 File.Move(temp, json, overwrite: true);
                 Console.Out.WriteLine($"Summary JSON: {Path.GetFullPath(json)}");
             }
@@ -27,9 +32,19 @@ public static class EngineCommand
                 Console.Error.WriteLine($"error: {error}");
                 return 1;
             }
+            if (summary.Stopped)
+            {
+                Console.Out.WriteLine($"stopped: by {(stopCode() == 143 ? "SIGTERM" : "SIGINT")} after {summary.Feed.Read:N0} events; everything read was processed and journaled. Run the same command again to finish.");
+                return stopCode();
+            }
             return 0;
         }
         catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (JournalRefusedException ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 2;
@@ -41,8 +56,8 @@ public static class EngineCommand
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            Console.Error.WriteLine("stopped: interrupted before the feed finished; everything journaled so far is kept, run the same command again to resume.");
-            return 130;
+            Console.Error.WriteLine("stopped: before the feed started; nothing was traded. Run the same command again to start.");
+            return stopCode();
         }
     }
 }

@@ -11,7 +11,8 @@ public sealed record EngineOptions(
     double? SpeedMultiplier,
     string? DatabaseFile,
     string? SummaryJsonFile,
-    bool Quiet)
+    bool Quiet,
+    bool ContinueAnyway = false)
 {
     /// <summary>"max" replays as fast as possible; "realtime" is 1; otherwise a positive multiplier.</summary>
     public static double? ParseSpeed(string text)

@@ -43,10 +43,17 @@ public sealed class EngineRunner(
     public async Task<RunSummary> RunAsync(CancellationToken cancellation)
     {
         var (sources, sourceName, universe) = OpenSources(options, config);
+        // Held until the actor system is gone: one engine per journal, and the journal knows its input.
+        using var hold = SqliteJournal.FileOf(config) is { } journalFile
+            ? JournalHold.Acquire(journalFile, RunInput.Of(options, config), options.ContinueAnyway, progress)
+            : null;
         var sqlite = SqliteJournal.Prepare(config);
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        // The command handles SIGINT and SIGTERM itself (stop the feed, journal, summarize); the
+        // host's console lifetime would instead tear the actor system down mid-run.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.Services.AddAkka("engine", (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
@@ -108,25 +115,28 @@ public sealed class EngineRunner(
             }
             var elapsed = clock.Elapsed.TotalSeconds;
             var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
-            cancellation.ThrowIfCancellationRequested();
+            // Stopped by a signal: what was read is processed and journaled (the feed's Stop), and the
+            // summary so far is still read back, so nothing below may be cancelled.
+            var stopped = completed.Stopped || cancellation.IsCancellationRequested;
 
             var reports = new List<SymbolReport>();
             foreach (var symbol in completed.Symbols)
-                reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout, cancellation));
+                reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout));
             var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
             var snap = stats.Snapshot();
             var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
                 snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
-            var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout, cancellation);
-            var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout, cancellation);
+            var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout);
+            var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout);
             var accounts = new List<RiskSupervisor.AccountRiskReport>();
             foreach (var account in settings.Risk.Accounts.Keys)
-                accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout, cancellation));
+                accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout));
             return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
             {
                 TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
                 TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
                 FeedAllocatedBytes = allocated,
+                Stopped = stopped,
             };
         }
         finally
@@ -142,6 +152,13 @@ public sealed class EngineRunner(
     /// </summary>
     private static long? FaultKillAfterJournaledEvents() =>
         long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"), out var n) && n > 0 ? n : null;
+
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>Passes the feed's completion from the actor world to the host's task.</summary>
     private sealed class CompletionListener : ReceiveActor

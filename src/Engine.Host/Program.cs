@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.CommandLine;
 using Engine.Actors.Settings;
 using Engine.Host;
@@ -9,10 +10,11 @@ var speed = new Option<string>("--speed") { Description = "Replay speed: max, re
 var db = new Option<string?>("--db") { Description = "SQLite journal file (default: data/engine.db)." };
 var summaryJson = new Option<string?>("--summary-json") { Description = "Write the summary and every fill, in order, as JSON to this file." };
 var quiet = new Option<bool>("--quiet") { Description = "No progress lines while running." };
+var continueAnyway = new Option<bool>("--continue-anyway") { Description = "Continue a journal recorded for other data or settings (the journal then holds both)." };
 
 var root = new RootCommand("Actor-model trading engine: replays market data through strategies, risk and a paper venue, journaling every order and fill.")
 {
-    data, synthetic, configFile, speed, db, summaryJson, quiet,
+    data, synthetic, configFile, speed, db, summaryJson, quiet, continueAnyway,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -31,7 +33,10 @@ root.SetAction(async (parse, cancellation) =>
             EngineOptions.ParseSpeed(parse.GetValue(speed)!),
             parse.GetValue(db),
             parse.GetValue(summaryJson),
-            parse.GetValue(quiet));
+            parse.GetValue(quiet),
+            parse.GetValue(continueAnyway));
+        if (options.DatabaseFile is { } dbFile && string.IsNullOrWhiteSpace(dbFile))
+            throw new UsageException("--db: the journal path is empty");
         if (options.SummaryJsonFile is { } json && Path.GetDirectoryName(Path.GetFullPath(json)) is { } dir && !Directory.Exists(dir))
             throw new UsageException($"--summary-json: directory '{dir}' does not exist");
     }
@@ -40,8 +45,35 @@ root.SetAction(async (parse, cancellation) =>
         Console.Error.WriteLine($"error: {ex.Message}");
         return 2;
     }
-    return await EngineCommand.RunAsync(options, cancellation);
+    // SIGINT and SIGTERM stop the feed; the run then journals what it read, prints the summary so far
+    // and exits 130 or 143. A second signal exits at once: what is journaled is safe either way.
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+    var stopCode = 0;
+    void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        var code = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+        if (Interlocked.CompareExchange(ref stopCode, code, 0) != 0) Environment.Exit(code);
+        Console.Error.WriteLine($"stopping ({context.Signal}): finishing what was read; send it again to exit at once");
+        stop.Cancel();
+    }
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+    return await EngineCommand.RunAsync(options, stop.Token, () => Volatile.Read(ref stopCode) is var c and not 0 ? c : 130);
 });
+
+// engine kill-switch status|release: the kill switch of a journal no engine is running on.
+var ksDb = new Option<string?>("--db") { Description = "SQLite journal file (default: data/engine.db)." };
+var ksConfig = new Option<string?>("--config") { Description = "A HOCON file layered over the defaults in hocon/." };
+var scope = new Option<string>("--scope") { Description = "engine, account:ID, strategy:ID or symbol:SYMBOL.", Required = true };
+var reason = new Option<string>("--reason") { Description = "Why it is released (audited).", Required = true };
+var operatorName = new Option<string>("--operator") { Description = "Who releases it (audited; default: the user name).", DefaultValueFactory = _ => Environment.UserName };
+var status = new Command("status", "Print the trading states recorded in the journal.") { ksDb, ksConfig };
+status.SetAction((parse, _) => KillSwitchCommand.StatusAsync(parse.GetValue(ksDb), parse.GetValue(ksConfig)));
+var release = new Command("release", "Release a halted or reducing scope; persisted and audited, the next run starts with it.") { ksDb, ksConfig, scope, reason, operatorName };
+release.SetAction((parse, _) => KillSwitchCommand.ReleaseAsync(
+    parse.GetValue(ksDb), parse.GetValue(ksConfig), parse.GetValue(scope)!, parse.GetValue(reason)!, parse.GetValue(operatorName)!));
+root.Subcommands.Add(new Command("kill-switch", "The kill switch of a journal while no engine runs on it.") { status, release });
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
@@ -50,4 +82,5 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("Run with --help for the options.");
     return 2;
 }
-return await parsed.InvokeAsync();
+// Signals are the command's own (above), not System.CommandLine's, which would end the process 2 s later.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -70,6 +70,9 @@ public sealed record RunSummary(
     /// <summary>From an event's dispatch to its symbol until the order it caused is accepted and journaled.</summary>
     public LatencyRow? TickToOrder { get; init; }
 
+    /// <summary>The feed was stopped (SIGINT, SIGTERM) before its end: this is the run so far.</summary>
+    public bool Stopped { get; init; }
+
     /// <summary>Bytes the process allocated while the feed ran (timing: not part of the run's outcome).</summary>
     public long FeedAllocatedBytes { get; init; }
 

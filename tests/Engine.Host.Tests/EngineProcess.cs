@@ -66,6 +66,8 @@ public sealed class EngineProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
     public static EngineProcess Start(string workingDirectory, params string[] args) => new(workingDirectory, args, null);
 
     public static EngineProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>

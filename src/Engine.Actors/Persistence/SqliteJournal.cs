@@ -20,6 +20,14 @@ public static class SqliteJournal
     public const string SynchronousPath = "engine.persistence.sqlite.synchronous";
     public const string ConnectionStringPath = "engine.persistence.connection-string";
 
+    /// <summary>The journal's file, or null when the journal is not a SQLite file.</summary>
+    public static string? FileOf(Config config)
+    {
+        if (config.GetString("akka.persistence.journal.sql.provider-name", "") != "SQLite.MS") return null;
+        var file = new SqliteConnectionStringBuilder(config.GetString(ConnectionStringPath)).DataSource;
+        return string.IsNullOrEmpty(file) || file == ":memory:" ? null : file;
+    }
+
     /// <summary>The setup Akka.Persistence.Sql uses for its connections, or null when the journal is not SQLite.</summary>
     public static DataOptionsSetup? Prepare(Config config)
     {
