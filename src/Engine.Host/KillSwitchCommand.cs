@@ -78,7 +78,7 @@ public static class KillSwitchCommand
         {
             var options = new EngineOptions(null, null, configFile, null, db, null, Quiet: true);
             // No cluster and no feed: the kill switch and its journal only.
-            var config = ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(ConfigLoader.Load(options));
+            var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = ERROR\nakka.stdout-loglevel = ERROR").WithFallback(ConfigLoader.Load(options));
             var settings = EngineSettings.FromConfig(config);
             var file = SqliteJournal.FileOf(config)
                 ?? throw new UsageException("kill-switch: this command works on a SQLite journal (--db)");

@@ -166,6 +166,52 @@ public sealed class JournalAndStopTests
         AssertSameFills("clean.json", "resumed.json", dir);
     }
 
+    [Fact]
+    public async Task A_persisted_halt_is_released_by_the_host_command_audited_and_the_next_run_starts_with_it()
+    {
+        var dir = EngineProcess.TempDir();
+        // A daily-loss limit that the first day's losses reach: the account's supervisor restricts it.
+        var tight = new Dictionary<string, string> { ["ENGINE_SYNTHETIC_DAYS"] = "1", ["ENGINE_RISK_MAX_DAILY_LOSS"] = "100" };
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, tight, "--db", "j.db", "--quiet");
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+
+        var status = await EngineProcess.RunAsync(dir, Limit, "kill-switch", "status", "--db", "j.db");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"account:main\s+(HALTED|REDUCING)", status.Stdout);
+
+        var bad = await EngineProcess.RunAsync(dir, Limit, "kill-switch", "release", "--db", "j.db", "--scope", "acct", "--reason", "x");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("'acct' is not a scope", bad.Stderr);
+        var missing = await EngineProcess.RunAsync(dir, Limit, "kill-switch", "release", "--db", "none.db", "--scope", "engine", "--reason", "x");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Stderr);
+        Assert.False(File.Exists(Path.Combine(dir, "none.db")));
+
+        var release = await EngineProcess.RunAsync(dir, Limit, "kill-switch", "release", "--db", "j.db", "--scope", "account:main", "--reason", "loss reviewed", "--operator", "alice");
+        Assert.True(release.ExitCode == 0, release.Stdout + release.Stderr);
+        Assert.Contains("released account:main (by alice: loss reviewed)", release.Stdout);
+        Assert.Contains("all scopes ACTIVE", (await EngineProcess.RunAsync(dir, Limit, "kill-switch", "status", "--db", "j.db")).Stdout);
+        Assert.Contains("nothing to release", (await EngineProcess.RunAsync(dir, Limit, "kill-switch", "release", "--db", "j.db", "--scope", "account:main", "--reason", "again")).Stdout);
+
+        // The next run on the journal reads the release from it, as part of its audit trail.
+        (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, tight, "--db", "j.db", "--summary-json", "next.json", "--quiet");
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        var next = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "next.json")));
+        Assert.Contains(next.Audit, a => a.Action == "release" && a.Scope == "account:main" && a.Operator == "alice" && a.Reason == "loss reviewed");
+    }
+
+    [Fact]
+    public async Task The_kill_switch_command_is_refused_while_an_engine_runs_on_the_journal()
+    {
+        var dir = EngineProcess.TempDir();
+        using var engine = EngineProcess.Start(dir, new Dictionary<string, string> { ["ENGINE_SYNTHETIC_DAYS"] = "1" }, "--db", "j.db", "--speed", "500");
+        await Eventually(() => engine.Stderr.Contains("] events ", StringComparison.Ordinal), "the engine is running");
+        var release = await EngineProcess.RunAsync(dir, Limit, "kill-switch", "release", "--db", "j.db", "--scope", "engine", "--reason", "x");
+        Assert.Equal(2, release.ExitCode);
+        Assert.Contains("is in use by another engine", release.Stderr);
+        engine.Kill();
+    }
+
     private static void AssertSameFills(string expectedJson, string actualJson, string dir)
     {
         var expected = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, expectedJson)));
