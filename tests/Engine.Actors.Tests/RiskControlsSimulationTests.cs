@@ -222,17 +222,21 @@ public sealed class RiskControlsSimulationTests
     [Fact]
     public async Task A_journal_that_fails_to_persist_engages_the_engine_kill_switch_and_the_run_fails_naming_the_symbol()
     {
+        // The feed's watchdog is left at a minute: the symbol itself stops the feed, at once.
         var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) }) with { AskTimeout = TimeSpan.FromSeconds(2) };
-        settings = settings with { Feed = settings.Feed with { Timeout = TimeSpan.FromSeconds(2) } };
+        settings = settings with { Feed = settings.Feed with { Timeout = TimeSpan.FromMinutes(1) } };
         var system = FlakyJournal.Config();
         await using var sim = Simulation.Start(system, settings);
         var bars = Bars.FromCloses("XYZ", Enumerable.Repeat(10m, 6).ToArray());
         await sim.RunAsync(bars.Take(2));
         FlakyJournal.For(system.Name).FailPrefix = "symbol-";
-        // Bar 3's order cannot be journaled: the symbol stops, and the feed never hears that it is journaled.
-        var done = await sim.RunAsync(bars.Skip(2));
+        // Bar 3's order cannot be journaled: the symbol stops and tells the feed, which ends with the cause.
+        var done = await sim.RunAsync(bars.Skip(2)).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(done.Error);
         Assert.Contains("XYZ", done.Error);
+        Assert.Contains("its journal failed", done.Error);
+        // The halt it asked for is applied too (through the engine's halt requests, so it may follow the feed's end).
+        await Simulation.Eventually(async () => (await sim.StatusAsync()).Scopes.ContainsKey("engine"), "the engine halted");
         var engine = (await sim.StatusAsync()).Scopes["engine"];
         Assert.Equal("symbol-XYZ", engine.Operator);
         Assert.Contains("journal failure", engine.Reason);

@@ -441,6 +441,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     {
         _counters.Automatic("journal_failure");
         Halt("engine", $"journal failure in {PersistenceId}: {cause.Message}");
+        // The feed ends now rather than when its watchdog notices that nothing is journaled.
+        _coordinator?.Tell(new SymbolFailed(_symbol, $"its journal failed: {cause.Message}"));
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
@@ -448,6 +450,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     {
         _counters.Automatic("journal_failure");
         Halt("engine", $"journal rejected an event of {PersistenceId}: {cause.Message}");
+        _coordinator?.Tell(new SymbolFailed(_symbol, $"its journal rejected an event: {cause.Message}"));
         base.OnPersistRejected(cause, @event, sequenceNr);
     }
 
