@@ -34,7 +34,7 @@ public static class EngineCommand
             }
             if (summary.Stopped)
             {
-                Console.Out.WriteLine($"stopped: by {(stopCode() == 143 ? "SIGTERM" : "SIGINT")} after {summary.Feed.Read:N0} events; everything read was processed and journaled. Run the same command again to finish.");
+                Console.Out.WriteLine($"stopped: by {(stopCode() == 143 ? "SIGTERM" : "SIGINT")} after {summary.Feed.Read:N0} events; what reached the symbols was processed and journaled. Run the same command again to finish.");
                 return stopCode();
             }
             return 0;

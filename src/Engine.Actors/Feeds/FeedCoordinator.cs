@@ -51,7 +51,7 @@ public interface IFeedObserver
 /// </summary>
 public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 {
-    /// <summary>Stop reading; what was read is processed and journaled, then the feed completes.</summary>
+    /// <summary>Stop reading; what was sent to symbols is processed and journaled, then the feed completes (at no boundary).</summary>
     public sealed record Stop;
 
     /// <summary>To whoever started the feed, once everything read is journaled (or the feed failed).</summary>
@@ -184,6 +184,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             _stopRequested = true;
             _stream?.Shutdown();
+            Pump();
         });
         Receive<BatchDone>(Handle);
         Receive<BatchesJournaled>(Handle);
@@ -290,6 +291,11 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     {
         while (_phase == Phase.Running && _quiesce is null && _inFlightEvents < _settings.MaxInFlight)
         {
+            if (_stopRequested)
+            {
+                StopHere();
+                return;
+            }
             if (_buffer.Count == 0)
             {
                 foreach (var t in _sliceTracks)
@@ -617,6 +623,18 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     }
 
     // ---- the end ----
+
+    /// <summary>
+    /// Stopped (SIGINT, SIGTERM): no boundary an uninterrupted run would not have, so the open slice is
+    /// not closed. What was sent is processed and journaled; what was read but not sent is dropped, and
+    /// a restart reads it again, exactly as after a crash.
+    /// </summary>
+    private void StopHere()
+    {
+        _buffer.Clear();
+        foreach (var t in _sliceTracks) t.Pending.Clear();
+        if (_inFlight.Count == 0) Finish();
+    }
 
     private void Finish()
     {
