@@ -15,8 +15,8 @@ public sealed class AccountSupervisorTests
     private const string Acct = "acc";
     private const string AccountScope = "account:acc";
 
-    private static readonly TradingHours Ny = new(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), new TimeOnly(9, 30), new TimeOnly(16, 0));
-    private static readonly DateTime Open = new(2024, 3, 4, 14, 30, 0, DateTimeKind.Utc); // Monday 09:30 New York (EST)
+    private static readonly TradingHours Ny = UsMarket.Ny;
+    private static readonly DateTime Open = UsMarket.Open;
 
     private static readonly AccountLimits Limits = AccountLimits.Default with
     {
