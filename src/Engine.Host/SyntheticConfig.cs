@@ -22,7 +22,7 @@ public static class SyntheticConfig
         if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             throw new EngineConfigException($"{At}.start-date", $"must be a date as yyyy-MM-dd, got '{dateText}'");
         var days = Int(c, "trading-days");
-        var interval = EngineSettings.PositiveDuration(c, At, "event-interval");
+        var interval = EngineSettings.DurationIn(c, At, "event-interval", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(6.5));
         var vol = Double(c, "annual-volatility");
         var spread = Decimal(c, "spread-bps");
         var startPrice = Decimal(c, "start-price");

@@ -27,6 +27,54 @@ public sealed class RiskSettingsTests
         Assert.Equal(path, ex.Path);
     }
 
+    /// <summary>Every timeout and size setting has a minimum and a maximum; both ends are refused past them, naming the bounds.</summary>
+    [Theory]
+    [InlineData("engine.ask-timeout = 1ms", "engine.ask-timeout", "from 1s to 10m")]
+    [InlineData("engine.ask-timeout = 1h", "engine.ask-timeout", "from 1s to 10m")]
+    [InlineData("engine.kill-switch.ack-timeout = 1ms", "engine.kill-switch.ack-timeout", "from 100ms to 10m")]
+    [InlineData("engine.bars.period = 100ms", "engine.bars.period", "from 1s to 1d")]
+    [InlineData("engine.bars.period = 2d", "engine.bars.period", "from 1s to 1d")]
+    [InlineData("engine.feed.time-slice = 10ms", "engine.feed.time-slice", "from 1s to 1d")]
+    [InlineData("engine.checkpoint-every = 400d", "engine.checkpoint-every", "from 1s to 366d")]
+    [InlineData("engine.persistence.min-write-interval = 1m", "engine.persistence.min-write-interval", "from 0ms to 10s")]
+    [InlineData("engine.feed.batch-size = 0", "engine.feed.batch-size", "from 1 to 100000")]
+    [InlineData("engine.feed.batch-size = 2000000", "engine.feed.batch-size", "from 1 to 100000")]
+    [InlineData("engine.feed.read-ahead = 99999999999", "engine.feed.read-ahead", "from 1 to 1000000")]
+    [InlineData("engine.feed.max-in-flight = 2000000", "engine.feed.max-in-flight", "from 1 to 1000000")]
+    [InlineData("engine.history-bars = 1000000", "engine.history-bars", "from 1 to 100000")]
+    [InlineData("engine.venue.price-increment = 0", "engine.venue.price-increment", "from 0.00000001 to 1000")]
+    [InlineData("engine.venue.slippage-bps = 5000", "engine.venue.slippage-bps", "from 0 to 1000")]
+    [InlineData("engine.strategy-supervision.max-failures = 0", "engine.strategy-supervision.max-failures", "from 1 to 1000")]
+    [InlineData("engine.risk.limits.max-order-notional = 1e30", "engine.risk.limits.max-order-notional", "at most 1000000000000000000")]
+    [InlineData("engine.risk.limits.max-order-quantity = 79228162514264337593543950335", "engine.risk.limits.max-order-quantity", "at most 1000000000000")]
+    [InlineData("engine.risk.limits.duplicate-window = 30d", "engine.risk.limits.duplicate-window", "from 1ms to 1d")]
+    [InlineData("engine.risk.symbols { AAPL { max-position-notional = 1e25 } }", "engine.risk.symbols.AAPL.max-position-notional", "at most 1000000000000000000")]
+    [InlineData("engine.risk.account.max-gross-exposure = 1e20", "engine.risk.accounts.main.max-gross-exposure", "at most 1000000000000000000")]
+    [InlineData("engine.risk.account.stale-data-after = 100ms", "engine.risk.accounts.main.stale-data-after", "from 1s to 30d")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, quantity = 1e13 }]", "engine.strategies[0].quantity", "at most 1000000000000")]
+    public void Every_size_and_timeout_setting_is_refused_outside_its_bounds(string hocon, string path, string bounds)
+    {
+        var ex = Assert.Throws<EngineConfigException>(() => Load(hocon));
+        Assert.Equal(path, ex.Path);
+        Assert.Contains(bounds, ex.Message);
+    }
+
+    [Fact]
+    public void Settings_at_their_bounds_are_accepted()
+    {
+        var s = Load("""
+            engine.ask-timeout = 1s
+            engine.kill-switch.ack-timeout = 10m
+            engine.feed.batch-size = 100000
+            engine.venue.price-increment = 0.00000001
+            engine.risk.limits.max-order-notional = 1000000000000000000
+            engine.risk.limits.max-order-quantity = 1000000000000
+            """);
+        Assert.Equal(TimeSpan.FromSeconds(1), s.AskTimeout);
+        Assert.Equal(100_000, s.Feed.BatchSize);
+        Assert.Equal(1_000_000_000_000_000_000m, s.Risk.Policy.Resolve("main", "ma-cross", "AAPL").MaxOrderNotional);
+    }
+
     [Fact]
     public void Layers_resolve_to_the_tightest_value_and_the_restricted_list_applies_per_account()
     {

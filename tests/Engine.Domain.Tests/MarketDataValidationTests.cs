@@ -133,6 +133,21 @@ public sealed class MarketDataValidationTests
         { Bar(T, 10m, 11m, 9m, 8m), DataRejectReason.Malformed },    // close below low
         { Bar(T, 10m, 8m, 9m, 10m, v: 5), DataRejectReason.Malformed }, // high below low and open
         { new OtherEvent("X", T), DataRejectReason.Malformed },
+        // Beyond ValueBounds: refused before any arithmetic can overflow on them.
+        { Trade(1, 1_000_000_000.0001m), DataRejectReason.OutOfRange },
+        { Trade(1, 0.000000001m), DataRejectReason.OutOfRange },
+        { Trade(1, decimal.MaxValue), DataRejectReason.OutOfRange },
+        { Trade(1, 10m, qty: 1_000_000_000_001), DataRejectReason.OutOfRange },
+        { Trade(1, 1_000_001m, qty: 1_000_000_000_000), DataRejectReason.OutOfRange }, // notional just above 1e18
+        { Quote(1, 10m, 79_228_162_514_264_337_593_543_950_335m), DataRejectReason.OutOfRange },
+        { new QuoteTick("X", T, 9m, decimal.MaxValue, 10m, 1), DataRejectReason.OutOfRange },
+        { Bar(T, 10m, 2_000_000_000m, 9m, 10m), DataRejectReason.OutOfRange },
+        { Bar(T, 10m, 11m, 9m, 10m, v: 1e20m), DataRejectReason.OutOfRange },
+        { new TradeBar("X", T, TimeSpan.FromDays(30), 10m, 11m, 9m, 10m, 1), DataRejectReason.OutOfRange },
+        { new TradeTick("X", DateTime.MaxValue, 10m, 1), DataRejectReason.OutOfRange },
+        { new TradeTick("X", DateTime.MinValue, 10m, 1), DataRejectReason.OutOfRange },
+        { new TradeTick("X", new DateTime(2200, 1, 1, 0, 0, 0, DateTimeKind.Utc), 10m, 1), DataRejectReason.OutOfRange },
+        { new TradeBar("X", new DateTime(1969, 12, 31, 0, 0, 0, DateTimeKind.Utc), TimeSpan.FromMinutes(1), 10m, 11m, 9m, 10m, 1), DataRejectReason.OutOfRange },
     };
 
     [Theory]
@@ -201,13 +216,16 @@ public sealed class MarketDataValidationTests
         Assert.Null(v.Validate(Trade(1, 0.0001m, qty: 0, symbol: "ANY")));
         Assert.Null(v.Validate(Quote(1, 10m, 10m)));             // locked, not crossed
         Assert.Null(v.Validate(Bar(T, 10m, 10m, 10m, 10m, v: 0)));
+        // The bounds themselves are accepted.
+        Assert.Null(v.Validate(new TradeTick("B", ValueBounds.MinTime, ValueBounds.MinPrice, ValueBounds.MaxQuantity)));
+        Assert.Null(v.Validate(new TradeTick("B", ValueBounds.MaxTime.AddTicks(-1), ValueBounds.MaxPrice, 1_000_000_000m)));
     }
 
     [Fact]
     public void Reason_codes_are_stable()
     {
         Assert.Equal(
-            new[] { "malformed", "non_positive_price", "negative_size", "crossed_quote", "one_sided_quote", "out_of_order", "duplicate", "unknown_symbol", "suspicious" },
+            new[] { "malformed", "non_positive_price", "negative_size", "crossed_quote", "one_sided_quote", "out_of_order", "duplicate", "unknown_symbol", "suspicious", "out_of_range" },
             Enum.GetValues<DataRejectReason>().Select(r => r.Code()));
     }
 

@@ -18,7 +18,7 @@ public sealed class StrategyParameterTests
             Refused(() => new MovingAverageCrossoverParameters(10, 10, MovingAverageKind.Sma).Validate()));
         Assert.Equal("fast must be a positive integer less than slow (fast=0, slow=10)",
             Refused(() => new MovingAverageCrossoverParameters(0, 10, MovingAverageKind.Ema).Validate()));
-        Assert.Equal("slow must be an integer of at least 2 (slow=1)",
+        Assert.Equal("slow must be an integer from 2 to 100000 (slow=1)",
             Refused(() => new MovingAverageCrossoverParameters(1, 1, MovingAverageKind.Ema).Validate()));
         Assert.Equal("ma-type must be sma or ema (ma-type=7)",
             Refused(() => new MovingAverageCrossoverParameters(1, 2, (MovingAverageKind)7).Validate()));
@@ -28,7 +28,7 @@ public sealed class StrategyParameterTests
     [Fact]
     public void Mean_reversion_parameters_name_the_offending_key_and_value()
     {
-        Assert.Equal("lookback must be an integer of at least 2 (lookback=1)",
+        Assert.Equal("lookback must be an integer from 2 to 100000 (lookback=1)",
             Refused(() => new MeanReversionParameters(1, 2.0, 0.5).Validate()));
         Assert.Equal("entry-z must be a positive number (entry-z=0)",
             Refused(() => new MeanReversionParameters(20, 0, 0).Validate()));
@@ -47,9 +47,9 @@ public sealed class StrategyParameterTests
     [Fact]
     public void Breakout_parameters_name_the_offending_key_and_value()
     {
-        Assert.Equal("entry-lookback must be a positive integer (entry-lookback=0)",
+        Assert.Equal("entry-lookback must be an integer from 1 to 100000 (entry-lookback=0)",
             Refused(() => new BreakoutParameters(0, 10).Validate()));
-        Assert.Equal("exit-lookback must be a positive integer (exit-lookback=-3)",
+        Assert.Equal("exit-lookback must be an integer from 1 to 100000 (exit-lookback=-3)",
             Refused(() => new BreakoutParameters(20, -3).Validate()));
         new BreakoutParameters(1, 1).Validate();
     }
@@ -103,9 +103,11 @@ public sealed class StrategyParameterTests
     [InlineData("mean-reversion", "entry-z", "NaN", "entry-z must be a finite number, got 'NaN'")]
     [InlineData("mean-reversion", "exit-z", "abc", "exit-z must be a finite number, got 'abc'")]
     [InlineData("mean-reversion", "exit-z", "3", "exit-z must be a number in [0, entry-z) (exit-z=3, entry-z=2)")]
-    [InlineData("mean-reversion", "lookback", "1", "lookback must be an integer of at least 2 (lookback=1)")]
+    [InlineData("mean-reversion", "lookback", "1", "lookback must be an integer from 2 to 100000 (lookback=1)")]
     [InlineData("breakout", "entry-lookback", "x", "entry-lookback must be an integer, got 'x'")]
-    [InlineData("breakout", "exit-lookback", "0", "exit-lookback must be a positive integer (exit-lookback=0)")]
+    [InlineData("breakout", "exit-lookback", "0", "exit-lookback must be an integer from 1 to 100000 (exit-lookback=0)")]
+    [InlineData("breakout", "entry-lookback", "2000000000", "entry-lookback must be an integer from 1 to 100000 (entry-lookback=2000000000)")]
+    [InlineData("mean-reversion", "lookback", "100001", "lookback must be an integer from 2 to 100000 (lookback=100001)")]
     public void Catalog_refuses_bad_input_naming_the_key_and_value(string kind, string key, string value, string message)
     {
         Assert.Equal(message, Refused(() => StrategyCatalog.Create(kind, P((key, value)))));

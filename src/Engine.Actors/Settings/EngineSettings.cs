@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using Engine.Actors.Feeds;
+using Engine.Domain;
 using Engine.Domain.Risk;
 using Engine.Domain.Strategies;
 using Engine.Domain.Symbols;
@@ -52,30 +53,30 @@ public sealed record EngineSettings(
         var risk = RiskSettingsReader.Read(config);
         var strategies = ReadStrategies(config, risk);
         var settings = new EngineSettings(
-            PositiveDuration(e, "engine", "bars.period"),
-            PositiveInt(e, "engine", "history-bars"),
-            PositiveDuration(e, "engine", "ask-timeout"),
+            DurationIn(e, "engine", "bars.period", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            IntIn(e, "engine", "history-bars", 1, ValueBounds.MaxWindow),
+            DurationIn(e, "engine", "ask-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
             new FeedSettings(
-                PositiveDuration(e, "engine", "feed.time-slice"),
-                PositiveInt(e, "engine", "feed.batch-size"),
-                PositiveInt(e, "engine", "feed.read-ahead"),
-                PositiveInt(e, "engine", "feed.max-in-flight"),
-                PositiveInt(e, "engine", "feed.max-unjournaled"),
-                PositiveDuration(e, "engine", "checkpoint-every"),
-                PositiveDuration(e, "engine", "ask-timeout")),
-            PositiveDuration(e, "engine", "kill-switch.ack-timeout"),
-            NonNegativeDuration(e, "engine", "persistence.min-write-interval"),
+                DurationIn(e, "engine", "feed.time-slice", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+                IntIn(e, "engine", "feed.batch-size", 1, 100_000),
+                IntIn(e, "engine", "feed.read-ahead", 1, 1_000_000),
+                IntIn(e, "engine", "feed.max-in-flight", 1, 1_000_000),
+                IntIn(e, "engine", "feed.max-unjournaled", 1, 1_000_000),
+                DurationIn(e, "engine", "checkpoint-every", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)),
+                DurationIn(e, "engine", "ask-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10))),
+            DurationIn(e, "engine", "kill-switch.ack-timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            DurationIn(e, "engine", "persistence.min-write-interval", TimeSpan.Zero, TimeSpan.FromSeconds(10)),
             new VenueSettings(
-                NonNegativeDecimal(e, "engine", "venue.slippage-bps"),
-                NonNegativeDecimal(e, "engine", "venue.fee-per-share"),
-                NonNegativeDecimal(e, "engine", "venue.min-fee-per-order"),
-                PositiveDecimal(e, "engine", "venue.price-increment")),
+                DecimalIn(e, "engine", "venue.slippage-bps", 0m, 1_000m),
+                DecimalIn(e, "engine", "venue.fee-per-share", 0m, 1_000m),
+                DecimalIn(e, "engine", "venue.min-fee-per-order", 0m, 1_000_000m),
+                DecimalIn(e, "engine", "venue.price-increment", ValueBounds.MinPrice, 1_000m)),
             risk,
             new StrategySupervision(
-                PositiveInt(e, "engine", "strategy-supervision.max-failures"),
-                PositiveDuration(e, "engine", "strategy-supervision.failure-window"),
-                PositiveDuration(e, "engine", "strategy-supervision.min-backoff"),
-                PositiveDuration(e, "engine", "strategy-supervision.max-backoff")),
+                IntIn(e, "engine", "strategy-supervision.max-failures", 1, 1_000),
+                DurationIn(e, "engine", "strategy-supervision.failure-window", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)),
+                DurationIn(e, "engine", "strategy-supervision.min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30)),
+                DurationIn(e, "engine", "strategy-supervision.max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30))),
             strategies);
         return settings;
     }
@@ -112,10 +113,10 @@ public sealed record EngineSettings(
                 _ => throw new EngineConfigException($"{at}.order-type", $"must be 'market' or 'limit', got '{orderTypeText}'"),
             };
             var sizing = new OrderSizing(
-                c.HasPath("quantity") ? PositiveDecimal(c, at, "quantity") : OrderSizing.Default.Quantity,
+                c.HasPath("quantity") ? PositiveDecimal(c, at, "quantity", ValueBounds.MaxQuantity) : OrderSizing.Default.Quantity,
                 Bool(c, at, "allow-short", true),
                 orderType,
-                c.HasPath("limit-offset-bps") ? NonNegativeDecimal(c, at, "limit-offset-bps") : 0m);
+                c.HasPath("limit-offset-bps") ? DecimalIn(c, at, "limit-offset-bps", 0m, 1_000m) : 0m);
             var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
             if (c.HasPath("params"))
             {
@@ -165,55 +166,56 @@ public sealed record EngineSettings(
         };
     }
 
-    internal static int PositiveInt(Config c, string at, string key)
+    // Every number and duration setting is read with a minimum and a maximum: a value outside
+    // them is refused at start-up with both bounds named, instead of failing mid-run (a 1 ms
+    // ask timeout) or overflowing the domain's arithmetic (see ValueBounds).
+
+    internal static int IntIn(Config c, string at, string key, int min, int max)
     {
         var raw = Raw(c, at, key);
-        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v <= 0)
-            throw new EngineConfigException($"{at}.{key}", $"must be a positive integer, got '{raw}'");
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) || v < min || v > max)
+            throw new EngineConfigException($"{at}.{key}", $"must be an integer from {min} to {max}, got '{raw}'");
         return v;
     }
 
-    internal static decimal ParseDecimal(Config c, string at, string key)
+    /// <summary>A number in (0, max].</summary>
+    internal static decimal PositiveDecimal(Config c, string at, string key, decimal max) =>
+        Number(c, at, key, v => v > 0 && v <= max, $"positive and at most {max}");
+
+    /// <summary>A number in [min, max].</summary>
+    internal static decimal DecimalIn(Config c, string at, string key, decimal min, decimal max) =>
+        Number(c, at, key, v => v >= min && v <= max, $"from {min} to {max}");
+
+    // A number too large for decimal (1e30) is out of range too, so the error names the range either way.
+    private static decimal Number(Config c, string at, string key, Func<decimal, bool> inRange, string range)
     {
         var raw = Raw(c, at, key);
         if (!decimal.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-            throw new EngineConfigException($"{at}.{key}", $"must be a number, got '{raw}'");
+        {
+            var problem = double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? "" : "a number, ";
+            throw new EngineConfigException($"{at}.{key}", $"must be {problem}{range}, got '{raw}'");
+        }
+        if (!inRange(v)) throw new EngineConfigException($"{at}.{key}", $"must be {range}, got {v}");
         return v;
     }
 
-    internal static decimal PositiveDecimal(Config c, string at, string key)
-    {
-        var v = ParseDecimal(c, at, key);
-        if (v <= 0) throw new EngineConfigException($"{at}.{key}", $"must be positive, got {v}");
-        return v;
-    }
-
-    internal static decimal NonNegativeDecimal(Config c, string at, string key)
-    {
-        var v = ParseDecimal(c, at, key);
-        if (v < 0) throw new EngineConfigException($"{at}.{key}", $"must not be negative, got {v}");
-        return v;
-    }
-
-    public static TimeSpan NonNegativeDuration(Config c, string at, string key)
+    /// <summary>A duration in [min, max].</summary>
+    public static TimeSpan DurationIn(Config c, string at, string key, TimeSpan min, TimeSpan max)
     {
         var raw = Raw(c, at, key);
         TimeSpan? v;
         try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
         catch (Exception) { v = null; }
-        if (v is null || v.Value < TimeSpan.Zero)
-            throw new EngineConfigException($"{at}.{key}", $"must be a duration such as 0ms, 5ms or 1s, got '{raw}'");
+        if (v is null || v.Value < min || v.Value > max)
+            throw new EngineConfigException($"{at}.{key}", $"must be a duration from {Hocon(min)} to {Hocon(max)}, got '{raw}'");
         return v.Value;
     }
 
-    public static TimeSpan PositiveDuration(Config c, string at, string key)
-    {
-        var raw = Raw(c, at, key);
-        TimeSpan? v;
-        try { v = c.GetTimeSpan(key, null, allowInfinite: false); }
-        catch (Exception) { v = null; }
-        if (v is null || v.Value <= TimeSpan.Zero)
-            throw new EngineConfigException($"{at}.{key}", $"must be a positive duration such as 500ms, 30s or 1m, got '{raw}'");
-        return v.Value;
-    }
+    /// <summary>A duration as HOCON writes it: 500ms, 30s, 10m, 1d.</summary>
+    internal static string Hocon(TimeSpan t) =>
+        t.Ticks % TimeSpan.TicksPerDay == 0 && t > TimeSpan.Zero ? $"{t.Ticks / TimeSpan.TicksPerDay}d"
+        : t.Ticks % TimeSpan.TicksPerHour == 0 && t > TimeSpan.Zero ? $"{t.Ticks / TimeSpan.TicksPerHour}h"
+        : t.Ticks % TimeSpan.TicksPerMinute == 0 && t > TimeSpan.Zero ? $"{t.Ticks / TimeSpan.TicksPerMinute}m"
+        : t.Ticks % TimeSpan.TicksPerSecond == 0 && t > TimeSpan.Zero ? $"{t.Ticks / TimeSpan.TicksPerSecond}s"
+        : $"{t.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";
 }

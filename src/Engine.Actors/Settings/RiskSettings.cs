@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using Engine.Domain;
 using Engine.Domain.Risk;
 using Engine.MarketData;
 using static Engine.Actors.Settings.EngineSettings;
@@ -80,44 +81,58 @@ internal static class RiskSettingsReader
             restricted);
         return new RiskSettings(
             policy, accounts, ReadHours(risk),
-            NonNegativeDecimal(risk, Root, "flatten-offset-bps"));
+            DecimalIn(risk, Root, "flatten-offset-bps", 0m, 1_000m));
     }
 
     private static RiskLimits ReadLimits(Config risk, string at)
     {
         var c = risk.GetConfig("limits") ?? throw new EngineConfigException(at, "section is missing");
         return new RiskLimits(
-            PositiveDecimal(c, at, "max-order-quantity"),
-            PositiveDecimal(c, at, "max-order-notional"),
-            PositiveDecimal(c, at, "max-position-quantity"),
-            PositiveDecimal(c, at, "max-position-notional"),
-            PositiveDecimal(c, at, "max-symbol-position-quantity"),
-            PositiveDecimal(c, at, "max-symbol-position-notional"),
-            PositiveDecimal(c, at, "price-collar-pct"),
-            NonNegativeDecimal(c, at, "price-collar-abs"),
-            PositiveInt(c, at, "max-open-orders"),
-            PositiveInt(c, at, "max-orders-per-window"),
-            PositiveInt(c, at, "max-messages-per-window"),
-            PositiveDuration(c, at, "rate-window"),
-            PositiveDuration(c, at, "duplicate-window"));
+            Limit(c, at, "max-order-quantity"),
+            Limit(c, at, "max-order-notional"),
+            Limit(c, at, "max-position-quantity"),
+            Limit(c, at, "max-position-notional"),
+            Limit(c, at, "max-symbol-position-quantity"),
+            Limit(c, at, "max-symbol-position-notional"),
+            Limit(c, at, "price-collar-pct"),
+            Limit(c, at, "price-collar-abs"),
+            (int)Limit(c, at, "max-open-orders"),
+            (int)Limit(c, at, "max-orders-per-window"),
+            (int)Limit(c, at, "max-messages-per-window"),
+            Window(c, at, "rate-window"),
+            TimeSpan.FromTicks((long)Limit(c, at, "duplicate-window")));
     }
+
+    /// <summary>One pre-trade limit, within its bounds; the same for the defaults and every override.</summary>
+    private static decimal Limit(Config c, string at, string key) => key switch
+    {
+        "duplicate-window" => Window(c, at, key).Ticks,
+        "price-collar-pct" => PositiveDecimal(c, at, key, 1_000m),
+        "price-collar-abs" => DecimalIn(c, at, key, 0m, ValueBounds.MaxPrice),
+        "max-open-orders" => IntIn(c, at, key, 1, 100_000),
+        "max-orders-per-window" or "max-messages-per-window" => IntIn(c, at, key, 1, 1_000_000),
+        _ when key.EndsWith("-notional", StringComparison.Ordinal) => PositiveDecimal(c, at, key, ValueBounds.MaxNotional),
+        _ => PositiveDecimal(c, at, key, ValueBounds.MaxQuantity),
+    };
+
+    private static TimeSpan Window(Config c, string at, string key) =>
+        DurationIn(c, at, key, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
 
     private static AccountLimits ReadAccount(Config c, string at)
     {
-        var fraction = PositiveDecimal(c, at, "reduce-at-fraction");
-        if (fraction > 1m) throw new EngineConfigException($"{at}.reduce-at-fraction", $"must be at most 1, got {fraction}");
+        var fraction = PositiveDecimal(c, at, "reduce-at-fraction", 1m);
         return new AccountLimits(
-            PositiveDecimal(c, at, "max-gross-exposure"),
-            PositiveDecimal(c, at, "max-net-exposure"),
-            PositiveInt(c, at, "max-open-positions"),
-            PositiveInt(c, at, "max-orders-per-window"),
-            PositiveInt(c, at, "max-messages-per-window"),
-            PositiveDuration(c, at, "rate-window"),
-            PositiveDecimal(c, at, "max-daily-loss"),
-            PositiveDecimal(c, at, "max-drawdown"),
+            PositiveDecimal(c, at, "max-gross-exposure", ValueBounds.MaxNotional),
+            PositiveDecimal(c, at, "max-net-exposure", ValueBounds.MaxNotional),
+            IntIn(c, at, "max-open-positions", 1, 1_000_000),
+            IntIn(c, at, "max-orders-per-window", 1, 10_000_000),
+            IntIn(c, at, "max-messages-per-window", 1, 10_000_000),
+            Window(c, at, "rate-window"),
+            PositiveDecimal(c, at, "max-daily-loss", ValueBounds.MaxNotional),
+            PositiveDecimal(c, at, "max-drawdown", ValueBounds.MaxNotional),
             fraction,
             Bool(c, at, "flatten-on-breach", true),
-            PositiveDuration(c, at, "stale-data-after"));
+            DurationIn(c, at, "stale-data-after", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)));
     }
 
     private static Dictionary<string, IReadOnlyDictionary<string, decimal>> ReadLayer(Config risk, string key)
@@ -137,13 +152,7 @@ internal static class RiskSettingsReader
             if (!RiskLimits.OverridableKeys.Contains(key))
                 throw new EngineConfigException($"{at}.{key}",
                     $"is not a limit that can be overridden here; use one of: {string.Join(", ", RiskLimits.OverridableKeys)}");
-            result[key] = key switch
-            {
-                "duplicate-window" => PositiveDuration(c, at, key).Ticks,
-                "price-collar-abs" => NonNegativeDecimal(c, at, key),
-                "max-open-orders" or "max-orders-per-window" or "max-messages-per-window" => PositiveInt(c, at, key),
-                _ => PositiveDecimal(c, at, key),
-            };
+            result[key] = Limit(c, at, key);
         }
         return result;
     }

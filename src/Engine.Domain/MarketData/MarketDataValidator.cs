@@ -20,6 +20,8 @@ public sealed class MarketDataValidator
         if (_universe is not null && !_universe.Contains(e.Symbol))
             return (DataRejectReason.UnknownSymbol, $"symbol '{e.Symbol}' is not in the configured universe");
 
+        if (!ValueBounds.IsTime(e.Time))
+            return (DataRejectReason.OutOfRange, $"time {e.Time:O} is outside {ValueBounds.MinTime:yyyy-MM-dd}..{ValueBounds.MaxTime:yyyy-MM-dd}");
         var valueCheck = e switch
         {
             TradeTick t => CheckTrade(t),
@@ -45,7 +47,7 @@ public sealed class MarketDataValidator
     {
         if (t.Price <= 0) return (DataRejectReason.NonPositivePrice, $"trade price {t.Price}");
         if (t.Quantity < 0) return (DataRejectReason.NegativeSize, $"trade quantity {t.Quantity}");
-        return null;
+        return Price(t.Price) ?? Size(t.Quantity) ?? Notional(t.Price, t.Quantity);
     }
 
     private static (DataRejectReason, string)? CheckQuote(QuoteTick q)
@@ -54,7 +56,8 @@ public sealed class MarketDataValidator
         if (q.Bid == 0 || q.Ask == 0) return (DataRejectReason.OneSidedQuote, $"bid {q.Bid} ask {q.Ask}");
         if (q.BidSize < 0 || q.AskSize < 0) return (DataRejectReason.NegativeSize, $"bid size {q.BidSize} ask size {q.AskSize}");
         if (q.Bid > q.Ask) return (DataRejectReason.CrossedQuote, $"bid {q.Bid} > ask {q.Ask}");
-        return null;
+        return Price(q.Bid) ?? Price(q.Ask) ?? Size(q.BidSize) ?? Size(q.AskSize)
+            ?? Notional(q.Bid, q.BidSize) ?? Notional(q.Ask, q.AskSize);
     }
 
     private static (DataRejectReason, string)? CheckBar(TradeBar b)
@@ -64,6 +67,25 @@ public sealed class MarketDataValidator
         if (b.Volume < 0) return (DataRejectReason.NegativeSize, $"bar volume {b.Volume}");
         if (b.High < b.Low || b.Open > b.High || b.Open < b.Low || b.Close > b.High || b.Close < b.Low)
             return (DataRejectReason.Malformed, $"bar O {b.Open} H {b.High} L {b.Low} C {b.Close} is inconsistent");
-        return null;
+        // Low <= Open, Close <= High, so the two extremes bound all four prices.
+        if (b.Period <= TimeSpan.Zero || b.Period > MaxBarPeriod)
+            return (DataRejectReason.OutOfRange, $"bar period {b.Period} is outside (0, {MaxBarPeriod.TotalDays:0} days]");
+        return Price(b.Low) ?? Price(b.High) ?? Size(b.Volume) ?? Notional(b.High, b.Volume);
     }
+
+    // A weekly bar is the longest anyone feeds; it keeps Start = Time - Period inside the calendar.
+    private static readonly TimeSpan MaxBarPeriod = TimeSpan.FromDays(7);
+
+    private static (DataRejectReason, string)? Price(decimal price) => ValueBounds.IsPrice(price)
+        ? null
+        : (DataRejectReason.OutOfRange, $"price {price} is outside {ValueBounds.MinPrice}..{ValueBounds.MaxPrice}");
+
+    private static (DataRejectReason, string)? Size(decimal size) => size <= ValueBounds.MaxQuantity
+        ? null
+        : (DataRejectReason.OutOfRange, $"size {size} is above {ValueBounds.MaxQuantity}");
+
+    // Both factors are bounded here, so the product cannot overflow.
+    private static (DataRejectReason, string)? Notional(decimal price, decimal size) => price * size <= ValueBounds.MaxNotional
+        ? null
+        : (DataRejectReason.OutOfRange, $"notional {price} x {size} is above {ValueBounds.MaxNotional}");
 }

@@ -151,8 +151,10 @@ public static class AccountAllocator
         Scale(mine.Positions, all.Positions, total.Positions), Scale(mine.Orders, all.Orders, total.Orders),
         Scale(mine.Messages, all.Messages, total.Messages));
 
-    // Multiplied before dividing so that a sole user past a limit is allocated exactly the limit.
-    private static decimal Scale(decimal mine, decimal all, decimal limit) => all <= limit ? mine : Down(mine * limit / all);
+    // Multiplied before dividing so that a sole user past a limit is allocated exactly the limit;
+    // divided first only where the product would overflow (usage carried far past a limit by price).
+    private static decimal Scale(decimal mine, decimal all, decimal limit) =>
+        all <= limit ? mine : Down(mine <= decimal.MaxValue / limit ? mine * limit / all : mine / all * limit);
 
     private static int Scale(int mine, int all, int limit) => all <= limit ? mine : (int)((long)mine * limit / all);
 

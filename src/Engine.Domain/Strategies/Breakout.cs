@@ -14,10 +14,10 @@ public sealed record BreakoutParameters(int EntryLookback, int ExitLookback)
     /// <exception cref="ArgumentException">Names the offending HOCON key and its value.</exception>
     public void Validate()
     {
-        if (EntryLookback <= 0)
-            throw new ArgumentException(Invariant($"entry-lookback must be a positive integer (entry-lookback={EntryLookback})"));
-        if (ExitLookback <= 0)
-            throw new ArgumentException(Invariant($"exit-lookback must be a positive integer (exit-lookback={ExitLookback})"));
+        if (EntryLookback is <= 0 or > ValueBounds.MaxWindow)
+            throw new ArgumentException(Invariant($"entry-lookback must be an integer from 1 to {ValueBounds.MaxWindow} (entry-lookback={EntryLookback})"));
+        if (ExitLookback is <= 0 or > ValueBounds.MaxWindow)
+            throw new ArgumentException(Invariant($"exit-lookback must be an integer from 1 to {ValueBounds.MaxWindow} (exit-lookback={ExitLookback})"));
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

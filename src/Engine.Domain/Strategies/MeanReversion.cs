@@ -12,8 +12,8 @@ public sealed record MeanReversionParameters(int Lookback, double EntryZ, double
     /// <exception cref="ArgumentException">Names the offending HOCON key and its value.</exception>
     public void Validate()
     {
-        if (Lookback < 2)
-            throw new ArgumentException(Invariant($"lookback must be an integer of at least 2 (lookback={Lookback})"));
+        if (Lookback is < 2 or > ValueBounds.MaxWindow)
+            throw new ArgumentException(Invariant($"lookback must be an integer from 2 to {ValueBounds.MaxWindow} (lookback={Lookback})"));
         if (!double.IsFinite(EntryZ) || EntryZ <= 0)
             throw new ArgumentException(Invariant($"entry-z must be a positive number (entry-z={EntryZ})"));
         if (!double.IsFinite(ExitZ) || ExitZ < 0 || ExitZ >= EntryZ)

@@ -14,8 +14,8 @@ public sealed record MovingAverageCrossoverParameters(int Fast, int Slow, Moving
     /// <exception cref="ArgumentException">Names the offending HOCON key and its value.</exception>
     public void Validate()
     {
-        if (Slow < 2)
-            throw new ArgumentException(Invariant($"slow must be an integer of at least 2 (slow={Slow})"));
+        if (Slow is < 2 or > ValueBounds.MaxWindow)
+            throw new ArgumentException(Invariant($"slow must be an integer from 2 to {ValueBounds.MaxWindow} (slow={Slow})"));
         if (Fast <= 0 || Fast >= Slow)
             throw new ArgumentException(Invariant($"fast must be a positive integer less than slow (fast={Fast}, slow={Slow})"));
         if (!Enum.IsDefined(Kind))

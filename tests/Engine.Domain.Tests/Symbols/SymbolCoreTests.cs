@@ -548,11 +548,12 @@ internal sealed class CoreFixture
     {
     }
 
-    /// <param name="slotsAndStrategies">Pairs: a StrategySlotConfig, then an IStrategy or a Func&lt;IStrategy&gt;.</param>
+    /// <param name="slotsAndStrategies">Pairs: a StrategySlotConfig, then an IStrategy or a Func&lt;IStrategy&gt;;
+    /// optionally a SymbolCoreSettings in place of the defaults.</param>
     public CoreFixture(StrategySupervision supervision, params object[] slotsAndStrategies)
     {
         _slots = slotsAndStrategies.OfType<StrategySlotConfig>().ToArray();
-        var factories = slotsAndStrategies.Where(o => o is not StrategySlotConfig)
+        var factories = slotsAndStrategies.Where(o => o is not (StrategySlotConfig or SymbolCoreSettings))
             .Select(o => o switch
             {
                 IStrategy s => () => s,
@@ -560,7 +561,8 @@ internal sealed class CoreFixture
                 _ => throw new ArgumentException($"not a strategy: {o}"),
             }).ToArray();
         var accounts = _slots.Select(s => s.Account).Distinct().ToDictionary(a => a, _ => AccountLimits.Default, StringComparer.Ordinal);
-        var settings = new SymbolCoreSettings(new VenueSettings(0m, 0m, 0m, 0.01m), TimeSpan.FromMinutes(1), 20m, TimeSpan.FromMinutes(10), accounts);
+        var settings = slotsAndStrategies.OfType<SymbolCoreSettings>().FirstOrDefault()
+            ?? new SymbolCoreSettings(new VenueSettings(0m, 0m, 0m, 0.01m), TimeSpan.FromMinutes(1), 20m, TimeSpan.FromMinutes(10), accounts);
         _settings = settings;
         Core = new SymbolCore("SYM", settings, _slots);
         Core.RecoveryCompleted();
