@@ -143,9 +143,13 @@ public static class ExtremeFeeds
 
     private static Gen<MarketEvent> Event(DateTime t) => Gen.Frequency(
         (4, from p in Price from q in Size select (MarketEvent)new TradeTick("SYM", t, p, q)),
-        (2, from a in Price from b in Price from sa in Size from sb in Size
+        (2, from a in Price
+            from b in Price
+            from sa in Size
+            from sb in Size
             select (MarketEvent)new QuoteTick("SYM", t, Math.Min(a, b), sa, Math.Max(a, b), sb)),
-        (2, from prices in Gen.ArrayOf(Price, 4) from v in Size
+        (2, from prices in Gen.ArrayOf(Price, 4)
+            from v in Size
             select (MarketEvent)Bar(t, prices, v)));
 
     private static TradeBar Bar(DateTime t, decimal[] p, decimal volume)
