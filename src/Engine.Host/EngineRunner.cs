@@ -47,7 +47,7 @@ public sealed class EngineRunner(
         using var hold = SqliteJournal.FileOf(config) is { } journalFile
             ? JournalHold.Acquire(journalFile, RunInput.Of(options, config), options.ContinueAnyway, progress)
             : null;
-        var sqlite = SqliteJournal.Prepare(config);
+        var sqlite = SqliteJournal.Prepare(config, FaultJournalMaxPages());
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -111,6 +111,7 @@ public sealed class EngineRunner(
             await using (cancellation.Register(() => coordinator.Tell(new FeedCoordinator.Stop())))
             {
                 using var ticker = StartProgress(progressState, stats, clock);
+                using var watchdog = WatchJournalFile(hold, system, coordinator);
                 completed = await done.Task;
             }
             var elapsed = clock.Elapsed.TotalSeconds;
@@ -119,25 +120,42 @@ public sealed class EngineRunner(
             // summary so far is still read back, so nothing below may be cancelled.
             var stopped = completed.Stopped || cancellation.IsCancellationRequested;
 
-            var reports = new List<SymbolReport>();
-            foreach (var symbol in completed.Symbols)
-                reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout));
-            var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
-            var snap = stats.Snapshot();
-            var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
-                snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
-            var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout);
-            var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout);
-            var accounts = new List<RiskSupervisor.AccountRiskReport>();
-            foreach (var account in settings.Risk.Accounts.Keys)
-                accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout));
-            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
+            try
             {
-                TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
-                TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
-                FeedAllocatedBytes = allocated,
-                Stopped = stopped,
-            };
+                return await Summarize();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The journal went away with the run (its file removed, its database down): say so in
+                // one line, with the feed's own error first, instead of a stack trace.
+                var cause = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;
+                throw new RunFailedException(completed.Error is { } error
+                    ? $"{error}; the summary could not be read back: {cause}"
+                    : $"the run ended but its summary could not be read back from the journal: {cause}");
+            }
+
+            async Task<RunSummary> Summarize()
+            {
+                var reports = new List<SymbolReport>();
+                foreach (var symbol in completed.Symbols)
+                    reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout));
+                var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
+                var snap = stats.Snapshot();
+                var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
+                    snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
+                var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout);
+                var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout);
+                var accounts = new List<RiskSupervisor.AccountRiskReport>();
+                foreach (var account in settings.Risk.Accounts.Keys)
+                    accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout));
+                return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
+                {
+                    TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
+                    TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
+                    FeedAllocatedBytes = allocated,
+                    Stopped = stopped,
+                };
+            }
         }
         finally
         {
@@ -152,6 +170,31 @@ public sealed class EngineRunner(
     /// </summary>
     private static long? FaultKillAfterJournaledEvents() =>
         long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"), out var n) && n > 0 ? n : null;
+
+    /// <summary>
+    /// A SQLite journal whose file is removed mid-run goes on writing to the removed file (SQLite keeps
+    /// it open) and loses everything at exit, so its removal is a journal failure: halt trading and end
+    /// the run at once, naming it.
+    /// </summary>
+    private static Timer? WatchJournalFile(JournalHold? hold, ActorSystem system, IActorRef coordinator)
+    {
+        if (hold is null) return null;
+        var reported = 0;
+        return new Timer(_ =>
+        {
+            if (!hold.FileRemoved || Interlocked.Exchange(ref reported, 1) == 1) return;
+            var why = $"the journal file '{hold.JournalFile}' was removed while the engine ran; what it held is lost";
+            system.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage("engine", why, "engine"));
+            coordinator.Tell(new FeedCoordinator.Abort(why));
+        }, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>
+    /// ENGINE_FAULT_JOURNAL_MAX_PAGES=N lets the SQLite journal grow to N pages only, so a write fails
+    /// mid-run exactly as on a full disk: the journal-fault tests use it.
+    /// </summary>
+    private static long? FaultJournalMaxPages() =>
+        long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_JOURNAL_MAX_PAGES"), out var n) && n > 0 ? n : null;
 
     private sealed class CommandLifetime : IHostLifetime
     {
@@ -271,3 +314,6 @@ public sealed class EngineRunner(
         }
     }
 }
+
+/// <summary>The run ended and its outcome cannot be reported (exit 1); the message names why.</summary>
+public sealed class RunFailedException(string message) : Exception(message);

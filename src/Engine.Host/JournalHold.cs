@@ -36,6 +36,11 @@ public sealed class JournalHold : IDisposable
     /// <param name="input">This run's input (<see cref="RunInput"/>); null for a command that runs no feed (nothing compared or recorded).</param>
     /// <param name="continueAnyway">Record this run's input over a different one instead of refusing.</param>
     /// <param name="log">Where a replaced input is reported.</param>
+    /// <summary>The journal's file no longer exists at its path (removed while the engine ran).</summary>
+    public bool FileRemoved => !File.Exists(_file);
+
+    public string JournalFile => _file;
+
     public static JournalHold Acquire(string file, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
     {
         if (string.IsNullOrWhiteSpace(file)) throw new JournalRefusedException("--db: the journal path is empty");

@@ -166,6 +166,34 @@ public sealed class JournalAndStopTests
         AssertSameFills("clean.json", "resumed.json", dir);
     }
 
+    /// <summary>
+    /// SQLite goes on writing to a removed file and loses it at exit: the removal is caught as a journal
+    /// failure (trading halted, the run ended at once with exit 1 naming it); the same command then
+    /// starts afresh on the new file and finishes.
+    /// </summary>
+    [Fact]
+    public async Task A_journal_file_removed_mid_run_halts_trading_and_ends_the_run_with_exit_1_naming_it()
+    {
+        var dir = EngineProcess.TempDir();
+        var oneDay = new Dictionary<string, string> { ["ENGINE_SYNTHETIC_DAYS"] = "1" };
+        using var run = EngineProcess.Start(dir, oneDay, "--db", "j.db", "--speed", "2000", "--summary-json", "gone.json");
+        await Eventually(() => run.Stderr.Contains("] events ", StringComparison.Ordinal), "the feed is running");
+        foreach (var file in new[] { "j.db", "j.db-wal", "j.db-shm" }) File.Delete(Path.Combine(dir, file));
+        var code = await run.WaitAsync(Limit);
+
+        Assert.True(code == 1, $"exit {code}\n{run.Stdout}\n{run.Stderr}");
+        Assert.Contains("error: the journal file '", run.Stderr);
+        Assert.Contains("was removed while the engine ran", run.Stderr);
+        Assert.Contains("engine               HALTED", run.Stdout);
+        Assert.DoesNotContain("Unhandled exception", run.Stdout + run.Stderr);
+        var gone = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "gone.json")));
+        Assert.True(gone.Feed.Read < 37_440, $"the run was not ended early: {gone.Feed.Read} events read");
+
+        var (again, outAgain, errAgain) = await EngineProcess.RunAsync(dir, Limit, oneDay, "--db", "j.db", "--summary-json", "again.json", "--quiet");
+        Assert.True(again == 0, $"exit {again}\n{outAgain}\n{errAgain}");
+        Assert.Equal(37_440, RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "again.json"))).Feed.Read);
+    }
+
     [Fact]
     public async Task A_persisted_halt_is_released_by_the_host_command_audited_and_the_next_run_starts_with_it()
     {

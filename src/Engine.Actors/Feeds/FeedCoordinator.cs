@@ -54,6 +54,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     /// <summary>Stop reading; what was sent to symbols is processed and journaled, then the feed completes (at no boundary).</summary>
     public sealed record Stop;
 
+    /// <summary>End the feed now as failed, for a fault outside the actors (the journal's file removed).</summary>
+    public sealed record Abort(string Reason);
+
     /// <summary>To whoever started the feed, once everything read is journaled (or the feed failed).</summary>
     public sealed record FeedCompleted(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped);
 
@@ -188,6 +191,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         });
         Receive<BatchDone>(Handle);
         Receive<BatchesJournaled>(Handle);
+        Receive<Abort>(a => Fail(a.Reason));
         Receive<SymbolFailed>(f => Fail($"symbol {f.Symbol} failed ({f.Reason}) and is halted; run again to replay from the journal"));
         Receive<RiskSupervisor.SliceDecided>(Handle);
         Receive<RiskSupervisor.CheckpointSaved>(Handle);

@@ -29,7 +29,9 @@ public static class SqliteJournal
     }
 
     /// <summary>The setup Akka.Persistence.Sql uses for its connections, or null when the journal is not SQLite.</summary>
-    public static DataOptionsSetup? Prepare(Config config)
+    /// <param name="faultMaxPages">For fault tests: the journal's file may not grow past this many pages,
+    /// so SQLite fails the write that would, with the error a full disk gives (SQLITE_FULL).</param>
+    public static DataOptionsSetup? Prepare(Config config, long? faultMaxPages = null)
     {
         if (config.GetString("akka.persistence.journal.sql.provider-name", "") != "SQLite.MS") return null;
         var cs = config.GetString(ConnectionStringPath);
@@ -53,7 +55,8 @@ public static class SqliteJournal
         }
         return new DataOptionsSetup(new DataOptions()
             .UseConnectionString(ProviderName.SQLiteMS, cs)
-            .UseInterceptor(new Pragmas($"PRAGMA synchronous={synchronous.ToUpperInvariant()};")));
+            .UseInterceptor(new Pragmas($"PRAGMA synchronous={synchronous.ToUpperInvariant()};"
+                + (faultMaxPages is { } pages ? $" PRAGMA max_page_count={pages};" : ""))));
     }
 
     private sealed class Pragmas(string sql) : ConnectionInterceptor
