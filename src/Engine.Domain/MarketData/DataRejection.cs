@@ -12,6 +12,7 @@ public enum DataRejectReason
     Duplicate,
     UnknownSymbol,
     Suspicious,
+    LineTooLong,
 }
 
 public static class DataRejectReasonCodes
@@ -28,6 +29,7 @@ public static class DataRejectReasonCodes
         DataRejectReason.Duplicate => "duplicate",
         DataRejectReason.UnknownSymbol => "unknown_symbol",
         DataRejectReason.Suspicious => "suspicious",
+        DataRejectReason.LineTooLong => "line_too_long",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
