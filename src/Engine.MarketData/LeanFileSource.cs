@@ -96,13 +96,14 @@ public sealed class LeanFileSource : ILocatedFeedSource
                     continue;
                 }
                 if (parser.Parse(reader.Current, n) is not { } item) continue;
-                yield return new LocatedFeedItem(item, file.Path, n);
                 if (parser.Misnamed is { } why)
                 {
                     // Its first line shows another format: none of its lines are this file's data.
                     Skipped.Add(file.Path, SkipReason.Misnamed, why);
+                    yield return new LocatedFeedItem(item, file.Path, n);
                     yield break;
                 }
+                yield return new LocatedFeedItem(item, file.Path, n);
             }
             if (reader.Error is { } error)
             {
