@@ -42,7 +42,15 @@ public sealed class EngineRunner(
 
     public async Task<RunSummary> RunAsync(CancellationToken cancellation)
     {
-        var (sources, sourceName, universe) = OpenSources(options, config);
+        var (sources, sourceName, universe, skipped) = OpenInput(options, config);
+        // Each skipped file once, a few per reason, at start (the folder scan's) and as the readers
+        // find more (corrupt or misnamed archives); all of them are in the summary.
+        var skipLog = new SkippedFileLog(line => progress.WriteLine($"[data] {line}"));
+        if (skipped is not null)
+        {
+            skipped.Subscribe(skipLog.OnSkipped);
+            skipLog.Flush();
+        }
         // Held until the actor system is gone: one engine per journal, and the journal knows its input.
         using var hold = SqliteJournal.FileOf(config) is { } journalFile
             ? JournalHold.Acquire(journalFile, RunInput.Of(options, config), options.ContinueAnyway, progress)
@@ -141,8 +149,12 @@ public sealed class EngineRunner(
                     reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout));
                 var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
                 var snap = stats.Snapshot();
+                skipLog.Flush();
                 var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
-                    snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value));
+                    snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value))
+                {
+                    SkippedFiles = skipped?.Snapshot().Select(f => new SkippedFileRow(f.Path, f.Reason.Code(), f.Detail)).ToArray() ?? [],
+                };
                 var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout);
                 var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout);
                 var accounts = new List<RiskSupervisor.AccountRiskReport>();
@@ -217,13 +229,23 @@ public sealed class EngineRunner(
     /// <summary>The feed's sources as the options and configuration name them: --data, or the synthetic feed.</summary>
     public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources(EngineOptions options, Config config)
     {
+        var (sources, name, universe, _) = OpenInput(options, config);
+        return (sources, name, universe);
+    }
+
+    /// <summary><see cref="OpenSources"/> with the files of --data that are not read and why (null for
+    /// the synthetic feed); the sources add to it the files they refuse as they read.</summary>
+    public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe, SkippedFiles? Skipped) OpenInput(
+        EngineOptions options, Config config)
+    {
         if (options.DataPath is { } path)
         {
             if (!File.Exists(path) && !Directory.Exists(path))
                 throw new UsageException($"--data: '{path}' does not exist");
             try
             {
-                return (FeedDetector.FromPath(path), Path.GetFullPath(path), null);
+                var detected = FeedDetector.Detect(path);
+                return (detected.Sources, Path.GetFullPath(path), null, detected.Skipped);
             }
             catch (FeedFormatException ex)
             {
@@ -232,7 +254,7 @@ public sealed class EngineRunner(
         }
         var synthetic = SyntheticConfig.Read(config);
         var name = $"synthetic (seed {synthetic.Seed}, {string.Join(",", synthetic.Symbols)}, {synthetic.TradingDays} days from {synthetic.StartDate:yyyy-MM-dd})";
-        return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal));
+        return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal), null);
     }
 
     private static async Task WaitForClusterUp(ActorSystem system, CancellationToken ct)

@@ -10,7 +10,14 @@ using Engine.Domain.Trading;
 namespace Engine.Host;
 
 public sealed record FeedSummary(
-    string Source, long Read, long Accepted, long Rejected, IReadOnlyDictionary<string, long> RejectedByReason);
+    string Source, long Read, long Accepted, long Rejected, IReadOnlyDictionary<string, long> RejectedByReason)
+{
+    /// <summary>Files of --data not read (path order), with why; empty for the synthetic feed.</summary>
+    public IReadOnlyList<SkippedFileRow> SkippedFiles { get; init; } = [];
+}
+
+/// <summary>A file (or "archive.zip!entry") of the data path that was not read; Reason is a snake_case code.</summary>
+public sealed record SkippedFileRow(string Path, string Reason, string Detail);
 
 public sealed record PositionRow(
     string Strategy, string Symbol, decimal Quantity, decimal AverageCost, decimal RealizedPnl,
@@ -141,6 +148,13 @@ public sealed record RunSummary(
         sb.AppendLine(inv, $"Events read:       {Feed.Read,12:N0}   accepted {Feed.Accepted:N0}   rejected {Feed.Rejected:N0}");
         foreach (var (reason, n) in Feed.RejectedByReason)
             sb.AppendLine(inv, $"  rejected {reason,-22} {n,10:N0}");
+        if (Feed.SkippedFiles.Count > 0)
+        {
+            // Counts only: each file was logged at start (or when a reader refused it) and is in the JSON summary.
+            var why = Feed.SkippedFiles.GroupBy(f => f.Reason).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Count():N0} {g.Key.Replace('_', ' ')}");
+            sb.AppendLine(inv, $"Skipped files:     {Feed.SkippedFiles.Count,12:N0}   ({string.Join(", ", why)})");
+        }
         sb.AppendLine(inv, $"Orders accepted:   {OrdersAccepted,12:N0}");
         sb.AppendLine(inv, $"Fills:             {Fills,12:N0}");
         sb.AppendLine(inv, $"Orders cancelled:  {Cancels,12:N0}");

@@ -16,7 +16,9 @@ public enum CsvFeedKind
 /// and become UTC; one without an offset is ambiguous and rejected as Malformed. Prices and sizes
 /// are plain decimals; NaN, Infinity and non-numbers are Malformed. Symbols are upper-cased.
 /// Fields are split on every comma: quoted fields are NOT supported (a line with a double quote is
-/// Malformed). The header is read when the source is constructed: a header that fits neither layout,
+/// Malformed). A line over <see cref="LineReader.MaxLineChars"/> is rejected as
+/// <see cref="DataRejectReason.LineTooLong"/> without being held in memory, and reading goes on.
+/// The header is read when the source is constructed: a header that fits neither layout,
 /// an empty or unreadable file throws <see cref="FeedFormatException"/> naming the file.
 /// </summary>
 public sealed class CsvFileSource : ILocatedFeedSource
@@ -32,16 +34,8 @@ public sealed class CsvFileSource : ILocatedFeedSource
     {
         ArgumentNullException.ThrowIfNull(path);
         Path = System.IO.Path.GetFullPath(path);
-        string? header;
-        try
-        {
-            using var reader = new StreamReader(Path);
-            header = reader.ReadLine();
-        }
-        catch (Exception ex) when (LineReader.IsReadFailure(ex))
-        {
-            throw new FeedFormatException($"cannot read CSV file '{Path}': {ex.Message}", ex);
-        }
+        var header = ReadHeader(Path, out var readProblem, out _);
+        if (readProblem is not null) throw new FeedFormatException($"cannot read CSV file '{Path}': {readProblem}");
         if (header is null) throw new FeedFormatException($"CSV file '{Path}' is empty; expected a header row ({Expected})");
         if (!TryLayout(header, out var kind, out var columns, out var problem))
             throw new FeedFormatException($"CSV file '{Path}': {problem}");
@@ -63,18 +57,33 @@ public sealed class CsvFileSource : ILocatedFeedSource
     /// <summary>Whether the file's first line names the trade or quote columns; false (never throws)
     /// for anything else, so a folder scan can skip CSVs that are not price data (LEAN factor/map
     /// files). A header with both sets counts, so that opening it then fails loudly.</summary>
-    public static bool IsPriceCsv(string path)
+    public static bool IsPriceCsv(string path) =>
+        ReadHeader(path, out var problem, out _) is { } header && problem is null && NamesPriceColumns(header);
+
+    /// <summary>The first line of a file, read with a bounded buffer (a huge first line is a problem,
+    /// not an out-of-memory); null for an empty file; a problem when it cannot be read
+    /// (<paramref name="unreadable"/>) or its first line is too long to be a header.</summary>
+    internal static string? ReadHeader(string path, out string? problem, out bool unreadable)
     {
-        try
+        unreadable = true;
+        using var reader = LineReader.OpenText(path, out problem);
+        if (reader is null) return null;
+        if (!reader.MoveNext())
         {
-            using var reader = new StreamReader(path);
-            return reader.ReadLine() is { } header && NamesPriceColumns(header);
+            problem = reader.Error;
+            return null;
         }
-        catch (Exception ex) when (LineReader.IsReadFailure(ex))
+        if (reader.CurrentIsTooLong)
         {
-            return false;
+            unreadable = false;
+            problem = $"its first line ({reader.TooLongLength:N0} characters) is longer than {LineReader.MaxLineChars:N0}: not a CSV header";
+            return null;
         }
+        unreadable = false;
+        return reader.Current.ToString();
     }
+
+    internal static bool IsPriceHeader(string header) => NamesPriceColumns(header);
 
     private static bool NamesPriceColumns(string header)
     {
@@ -143,6 +152,12 @@ public sealed class CsvFileSource : ILocatedFeedSource
             var symbols = new SymbolCache();
             while (reader.MoveNext())
             {
+                if (reader.CurrentIsTooLong)
+                {
+                    var n = reader.LineNumber;
+                    yield return Located(FeedItem.Reject(Path, n, DataRejectReason.LineTooLong, reader.TooLongDetail), n);
+                    continue;
+                }
                 if (ParseLine(reader.Current, reader.LineNumber, symbols) is { } item) yield return Located(item, reader.LineNumber);
             }
             if (reader.Error is { } error) yield return Located(Reject(reader.LineNumber + 1, error), reader.LineNumber + 1);

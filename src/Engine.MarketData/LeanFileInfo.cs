@@ -25,6 +25,37 @@ public enum LeanDataKind
 /// </summary>
 public sealed record LeanFileInfo(string Path, string Symbol, LeanResolution Resolution, LeanDataKind Kind, DateOnly? Date)
 {
+    /// <summary>The name LEAN gives the CSV inside this zip: &lt;sym&gt;.csv for hour/daily,
+    /// &lt;yyyymmdd&gt;_&lt;sym&gt;_&lt;res&gt;_&lt;kind&gt;.csv for second/minute and
+    /// &lt;yyyymmdd&gt;_&lt;sym&gt;_&lt;Kind&gt;_Tick.csv for ticks.</summary>
+    public string EntryName
+    {
+        get
+        {
+            var sym = Symbol.ToLowerInvariant();
+            if (Date is not { } date) return $"{sym}.csv";
+            var day = date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            return Resolution == LeanResolution.Tick
+                ? $"{day}_{sym}_{(Kind == LeanDataKind.Trade ? "Trade" : "Quote")}_Tick.csv"
+                : $"{day}_{sym}_{Resolution.ToString().ToLowerInvariant()}_{Kind.ToString().ToLowerInvariant()}.csv";
+        }
+    }
+
+    /// <summary>Whether a zip entry's name is this file's LEAN entry name (case-insensitive; the
+    /// resolution and kind words in either order), so an entry for another symbol, date, resolution
+    /// or kind is caught before its lines are read as this file's.</summary>
+    public bool IsEntryName(string entryName)
+    {
+        var name = entryName.Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        if (name.Equals(EntryName, StringComparison.OrdinalIgnoreCase)) return true;
+        if (Date is not { } date) return false;
+        var day = date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var swapped = $"{day}_{Symbol}_{Kind}_{Resolution}.csv";
+        var straight = $"{day}_{Symbol}_{Resolution}_{Kind}.csv";
+        return name.Equals(swapped, StringComparison.OrdinalIgnoreCase) || name.Equals(straight, StringComparison.OrdinalIgnoreCase);
+    }
+
     public static bool TryParse(string path, out LeanFileInfo? info, out string problem)
     {
         info = null;

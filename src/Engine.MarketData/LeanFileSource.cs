@@ -21,17 +21,26 @@ namespace Engine.MarketData;
 /// </list>
 /// A source may chain several files (a symbol's daily files) read one after another, so a folder
 /// of years of data keeps one file open per stream instead of one per day.
-/// A path outside the LEAN layout throws <see cref="FeedFormatException"/> at construction; a
-/// missing, unreadable or corrupt zip is reported while reading as one Malformed rejection (line 0,
-/// or the line after the last good one) and the source moves on to its next file.
-/// Extra columns are ignored; too few columns or a non-numeric value is Malformed.
+/// A path outside the LEAN layout throws <see cref="FeedFormatException"/> at construction. A file
+/// that cannot be trusted is not read at all (see <see cref="LeanArchive"/>): a missing, unreadable or
+/// corrupt zip (no file entry, CRC-32 or length mismatch, truncated), a misnamed one (its entry is not
+/// named for this zip's symbol, day, resolution and kind), or one whose first line has the columns of
+/// another LEAN format (quote bars in a _trade zip, ticks in a minute folder). Such a file is one
+/// Malformed rejection (line 0, or the line that gave it away) and one entry in <see cref="Skipped"/>,
+/// and the source moves on to its next file. Further entries of a zip are reported in
+/// <see cref="Skipped"/>. A read error midway is a Malformed rejection after the last good line.
+/// Within a file, a line with too few or too many columns for its format, or a non-numeric value, is
+/// Malformed; a line over <see cref="LineReader.MaxLineChars"/> is <see cref="DataRejectReason.LineTooLong"/>
+/// and reading goes on.
 /// </summary>
 public sealed class LeanFileSource : ILocatedFeedSource
 {
     public LeanFileSource(string path) : this(new[] { path }) { }
 
     /// <param name="paths">Files to read in this order.</param>
-    public LeanFileSource(IEnumerable<string> paths)
+    /// <param name="skipped">Where to report files and archive entries not read; null for a list of
+    /// this source's own (<see cref="Skipped"/>).</param>
+    public LeanFileSource(IEnumerable<string> paths, SkippedFiles? skipped = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var files = new List<LeanFileInfo>();
@@ -42,12 +51,16 @@ public sealed class LeanFileSource : ILocatedFeedSource
         }
         if (files.Count == 0) throw new ArgumentException("a LEAN source needs at least one file", nameof(paths));
         Files = files;
+        Skipped = skipped ?? new SkippedFiles();
         Name = files.Count == 1 ? files[0].Path : $"{files[0].Path} (+{files.Count - 1} more)";
     }
 
     public string Name { get; }
 
     public IReadOnlyList<LeanFileInfo> Files { get; }
+
+    /// <summary>Files (and archive entries) of this source found unfit to read, with why.</summary>
+    public SkippedFiles Skipped { get; }
 
     public IEnumerable<FeedItem> Read()
     {
@@ -62,12 +75,13 @@ public sealed class LeanFileSource : ILocatedFeedSource
         }
     }
 
-    private static IEnumerable<LocatedFeedItem> ReadFile(LeanFileInfo file)
+    private IEnumerable<LocatedFeedItem> ReadFile(LeanFileInfo file)
     {
-        var reader = LineReader.OpenZip(file.Path, out var openError);
+        var reader = LeanArchive.Open(file, Skipped, out var problem);
         if (reader is null)
         {
-            yield return new LocatedFeedItem(FeedItem.Reject(file.Path, 0, DataRejectReason.Malformed, openError!), file.Path, 0);
+            Skipped.Add(problem!);
+            yield return new LocatedFeedItem(FeedItem.Reject(file.Path, 0, DataRejectReason.Malformed, problem!.Detail), file.Path, 0);
             yield break;
         }
         using (reader)
@@ -75,8 +89,21 @@ public sealed class LeanFileSource : ILocatedFeedSource
             var parser = new LeanLineParser(file);
             while (reader.MoveNext())
             {
-                if (parser.Parse(reader.Current, reader.LineNumber) is { } item)
-                    yield return new LocatedFeedItem(item, file.Path, reader.LineNumber);
+                var n = reader.LineNumber;
+                if (reader.CurrentIsTooLong)
+                {
+                    yield return new LocatedFeedItem(FeedItem.Reject(file.Path, n, DataRejectReason.LineTooLong, reader.TooLongDetail), file.Path, n);
+                    continue;
+                }
+                if (parser.Parse(reader.Current, n) is not { } item) continue;
+                if (parser.Misnamed is { } why)
+                {
+                    // Its first line shows another format: none of its lines are this file's data.
+                    Skipped.Add(file.Path, SkipReason.Misnamed, why);
+                    yield return new LocatedFeedItem(item, file.Path, n);
+                    yield break;
+                }
+                yield return new LocatedFeedItem(item, file.Path, n);
             }
             if (reader.Error is { } error)
             {
@@ -106,6 +133,7 @@ internal sealed class LeanLineParser
     private readonly TimeSpan _period;
     // The last quote of each side in this file (tick quotes update one side at a time).
     private decimal _bid, _bidSize, _ask, _askSize;
+    private bool _sawData;
 
     public LeanLineParser(LeanFileInfo file)
     {
@@ -122,6 +150,11 @@ internal sealed class LeanLineParser
         };
     }
 
+    /// <summary>Set when the file's first data line has the shape of another LEAN format than its
+    /// name claims: why; the item returned for that line is its rejection and the rest of the file
+    /// must not be read.</summary>
+    public string? Misnamed { get; private set; }
+
     /// <summary>The item for a line, or null for a blank line.</summary>
     public FeedItem? Parse(ReadOnlySpan<char> line, long lineNumber)
     {
@@ -129,6 +162,15 @@ internal sealed class LeanLineParser
         // One slot more than the widest format, so extra columns land in the last slot unread.
         Span<Range> cols = stackalloc Range[12];
         var count = line.Split(cols, ',');
+        if (!_sawData)
+        {
+            _sawData = true;
+            if (CheckShape(line, cols, count) is { } why)
+            {
+                Misnamed = why;
+                return Reject(line, lineNumber, DataRejectReason.Malformed, why);
+            }
+        }
         return (_file.Resolution, _file.Kind) switch
         {
             (LeanResolution.Tick, LeanDataKind.Trade) => TradeTick(line, cols, count, lineNumber),
@@ -139,9 +181,91 @@ internal sealed class LeanLineParser
         };
     }
 
+    private enum Shape
+    {
+        Unknown,
+        Bar,
+        DatedBar,
+        QuoteBar,
+        TradeTick,
+        QuoteTick,
+    }
+
+    private static readonly Shape[] Shapes = { Shape.QuoteBar, Shape.QuoteTick, Shape.DatedBar, Shape.Bar, Shape.TradeTick };
+
+    private Shape Claimed => (_file.Resolution, _file.Kind) switch
+    {
+        (LeanResolution.Tick, LeanDataKind.Trade) => Shape.TradeTick,
+        (LeanResolution.Tick, LeanDataKind.Quote) => Shape.QuoteTick,
+        (LeanResolution.Hour or LeanResolution.Daily, _) => Shape.DatedBar,
+        (_, LeanDataKind.Trade) => Shape.Bar,
+        _ => Shape.QuoteBar,
+    };
+
+    /// <summary>Why the file is misnamed, when a line does not fit the format the file's name claims
+    /// but fits another LEAN format exactly; null when it fits, or fits nothing (then it is just a bad line).</summary>
+    private string? CheckShape(ReadOnlySpan<char> line, Span<Range> cols, int count)
+    {
+        var claimed = Claimed;
+        if (Fits(claimed, line, cols, count, exact: false)) return null;
+        foreach (var other in Shapes)
+        {
+            if (other != claimed && Fits(other, line, cols, count, exact: true))
+                return $"named as LEAN {LeanArchive.Describe(_file)} data but its first line has the {count} columns of {Describe(other)}; file not read";
+        }
+        return null;
+    }
+
+    private static string Describe(Shape shape) => shape switch
+    {
+        Shape.Bar => "trade bars (minute/second)",
+        Shape.DatedBar => "hour/daily bars",
+        Shape.QuoteBar => "quote bars",
+        Shape.TradeTick => "trade ticks",
+        _ => "quote ticks",
+    };
+
+    /// <summary>Whether a line has the columns of a format: its column count (exactly the full width
+    /// when <paramref name="exact"/>, else the range LEAN writes) and numbers where it needs them.</summary>
+    private static bool Fits(Shape shape, ReadOnlySpan<char> line, Span<Range> cols, int count, bool exact)
+    {
+        var (min, max) = Width(shape);
+        if (count > max || count < (exact ? max : min)) return false;
+        if (shape == Shape.DatedBar)
+        {
+            if (!DateTime.TryParseExact(line[cols[0]].Trim(), "yyyyMMdd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)) return false;
+        }
+        else if (!long.TryParse(line[cols[0]], IntegerStyle, CultureInfo.InvariantCulture, out _)) return false;
+        var numeric = shape switch
+        {
+            Shape.Bar or Shape.DatedBar => 5,
+            Shape.QuoteBar => 10,
+            Shape.TradeTick => 2,
+            _ => 4,
+        };
+        for (var i = 1; i <= numeric && i < count; i++)
+        {
+            var field = line[cols[i]];
+            if (shape == Shape.QuoteBar && field.IsWhiteSpace()) continue;
+            if (!decimal.TryParse(field, DecimalStyle, CultureInfo.InvariantCulture, out _)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Fewest and most columns of a format (LEAN's tick files may leave off the trailing
+    /// exchange, condition and suspicious columns).</summary>
+    private static (int Min, int Max) Width(Shape shape) => shape switch
+    {
+        Shape.QuoteBar => (11, 11),
+        Shape.TradeTick => (3, 6),
+        Shape.QuoteTick => (5, 8),
+        _ => (6, 6),
+    };
+
     private FeedItem Bar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 6) return TooFew(line, n, 6, count, BarColumns);
+        if (count > 6) return TooMany(line, n, 6, count);
         if (!TryTime(line[cols[0]], out var start)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var o)) return NotNumber(line, n, 1, BarColumns);
         if (!TryPrice(line[cols[2]], out var h)) return NotNumber(line, n, 2, BarColumns);
@@ -154,6 +278,7 @@ internal sealed class LeanLineParser
     private FeedItem QuoteBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 11) return TooFew(line, n, 11, count, QuoteBarColumns);
+        if (count > 11) return TooMany(line, n, 11, count);
         if (!TryTime(line[cols[0]], out var start)) return BadTime(line, n);
         // Only the closing quote and the sizes reach the event; the other prices are not parsed.
         if (!TryPriceOrEmpty(line[cols[4]], out var bid)) return NotNumber(line, n, 4, QuoteBarColumns);
@@ -166,6 +291,7 @@ internal sealed class LeanLineParser
     private FeedItem TradeTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 3) return TooFew(line, n, 3, count, TradeTickColumns);
+        if (count > 6) return TooMany(line, n, 6, count);
         if (!TryTime(line[cols[0]], out var time)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var price)) return NotNumber(line, n, 1, TradeTickColumns);
         if (!TryQuantity(line[cols[2]], out var qty)) return NotNumber(line, n, 2, TradeTickColumns);
@@ -176,6 +302,7 @@ internal sealed class LeanLineParser
     private FeedItem QuoteTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 5) return TooFew(line, n, 5, count, QuoteTickColumns);
+        if (count > 8) return TooMany(line, n, 8, count);
         if (!TryTime(line[cols[0]], out var time)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var bid)) return NotNumber(line, n, 1, QuoteTickColumns);
         if (!TryQuantity(line[cols[2]], out var bidSize)) return NotNumber(line, n, 2, QuoteTickColumns);
@@ -192,6 +319,7 @@ internal sealed class LeanLineParser
     private FeedItem DatedBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 6) return TooFew(line, n, 6, count, BarColumns);
+        if (count > 6) return TooMany(line, n, 6, count);
         if (!DateTime.TryParseExact(line[cols[0]].Trim(), "yyyyMMdd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             return Reject(line, n, DataRejectReason.Malformed, "time is not 'yyyyMMdd HH:mm'");
         // A daily bar is known at the 16:00 close of its date, an hour bar at the end of its hour.
@@ -263,6 +391,11 @@ internal sealed class LeanLineParser
     private FeedItem TooFew(ReadOnlySpan<char> line, long n, int needed, int found, string[] names) =>
         Reject(line, n, DataRejectReason.Malformed,
             $"expected at least {needed} columns ({string.Join(",", names.Take(needed))}), found {found}");
+
+    // A wider line is another format's or two lines run together: guessing its columns would trade garbage.
+    private FeedItem TooMany(ReadOnlySpan<char> line, long n, int allowed, int found) =>
+        Reject(line, n, DataRejectReason.Malformed,
+            $"expected at most {allowed} columns for LEAN {LeanArchive.Describe(_file)} data, found {(found == 12 ? "12 or more" : found)}");
 
     private FeedItem BadTime(ReadOnlySpan<char> line, long n) =>
         Reject(line, n, DataRejectReason.Malformed, "time is not milliseconds within the day");

@@ -1,26 +1,31 @@
-using System.IO.Compression;
 using System.Text;
 
 namespace Engine.MarketData;
 
 /// <summary>
 /// Reads text lines as spans over a reused buffer, so the replay hot path allocates nothing per line.
-/// Read errors (a truncated or corrupt zip, a vanished file) end the reader with <see cref="Error"/>
-/// set instead of throwing, because a bad file must not crash the feed (design rule 5).
+/// A line longer than <see cref="MaxLineChars"/> is skipped up to its newline without being held, so
+/// memory stays bounded whatever the line length; it is reported as <see cref="CurrentIsTooLong"/>
+/// and reading goes on with the next line. Read errors (a truncated or corrupt zip, a vanished file)
+/// end the reader with <see cref="Error"/> set instead of throwing, because a bad file must not crash
+/// the feed (design rule 5).
 /// </summary>
 internal sealed class LineReader : IDisposable
 {
-    // A "line" longer than this is a binary or broken file, not market data.
-    private const int MaxLineChars = 1 << 20;
+    // Real LEAN and CSV price lines are under 200 chars; 64 Ki leaves room for wide CSVs while a
+    // binary file or a runaway line costs at most 128 KB of buffer.
+    internal const int MaxLineChars = 64 * 1024;
 
     private readonly TextReader _reader;
     private readonly IDisposable? _owner;
-    private char[] _buffer = new char[32 * 1024];
+    private char[] _buffer = new char[16 * 1024];
     private int _pos;
     private int _len;
     private bool _eof;
     private int _lineStart;
     private int _lineLength;
+    // Inside an over-long line: chars discarded so far; -1 when not skipping.
+    private long _skipped = -1;
 
     private LineReader(TextReader reader, IDisposable? owner)
     {
@@ -28,42 +33,31 @@ internal sealed class LineReader : IDisposable
         _owner = owner;
     }
 
+    /// <summary>Reads lines from any text reader (disposed with this one).</summary>
+    internal static LineReader Over(TextReader reader, IDisposable? owner = null) => new(reader, owner);
+
     /// <summary>1-based number of the line in <see cref="Current"/>.</summary>
     public long LineNumber { get; private set; }
 
-    /// <summary>The current line without its line terminator; valid until the next MoveNext.</summary>
+    /// <summary>The current line without its line terminator; valid until the next MoveNext. Empty
+    /// when <see cref="CurrentIsTooLong"/>.</summary>
     public ReadOnlySpan<char> Current => _buffer.AsSpan(_lineStart, _lineLength);
+
+    /// <summary>The current line was longer than <see cref="MaxLineChars"/> and was skipped unread.</summary>
+    public bool CurrentIsTooLong { get; private set; }
+
+    /// <summary>Length in chars of a skipped over-long line (with its terminator's '\r', if any).</summary>
+    public long TooLongLength { get; private set; }
+
+    /// <summary>What to report for a skipped over-long line.</summary>
+    public string TooLongDetail => $"line of {TooLongLength:N0} characters is longer than the {MaxLineChars:N0} allowed; skipped";
 
     /// <summary>Why reading stopped early, or null at a clean end.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Opens the first file entry of a zip. Returns null with an error for a missing,
-    /// unreadable or corrupt archive.</summary>
-    public static LineReader? OpenZip(string path, out string? error)
-    {
-        ZipArchive? zip = null;
-        try
-        {
-            zip = ZipFile.OpenRead(path);
-            // LEAN puts one CSV in each equity zip; directory entries carry no data.
-            var entry = zip.Entries.FirstOrDefault(e => !e.FullName.EndsWith('/'));
-            if (entry is null)
-            {
-                zip.Dispose();
-                error = $"cannot read '{path}': the zip archive has no file entry";
-                return null;
-            }
-            var text = new StreamReader(entry.Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
-            error = null;
-            return new LineReader(text, zip);
-        }
-        catch (Exception ex) when (IsReadFailure(ex))
-        {
-            zip?.Dispose();
-            error = $"cannot read '{path}' as a zip archive: {ex.Message}";
-            return null;
-        }
-    }
+    /// <summary>Opens a zip entry's (already checked) content.</summary>
+    internal static LineReader OverStream(Stream stream, IDisposable? owner) =>
+        new(new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024), owner);
 
     /// <summary>Opens a plain text file. Returns null with an error when it cannot be opened.</summary>
     public static LineReader? OpenText(string path, out string? error)
@@ -84,17 +78,35 @@ internal sealed class LineReader : IDisposable
 
     public bool MoveNext()
     {
+        CurrentIsTooLong = false;
         while (true)
         {
             var pending = _buffer.AsSpan(_pos, _len - _pos);
             var newline = pending.IndexOf('\n');
-            if (newline >= 0)
+            if (_skipped >= 0)
+            {
+                // Discarding an over-long line: drop what is buffered up to its end.
+                if (newline >= 0)
+                {
+                    _pos += newline + 1;
+                    EndTooLong(_skipped + newline);
+                    return true;
+                }
+                _skipped += pending.Length;
+                _pos = _len;
+                if (_eof)
+                {
+                    EndTooLong(_skipped);
+                    return true;
+                }
+            }
+            else if (newline >= 0)
             {
                 SetLine(_pos, newline);
                 _pos += newline + 1;
                 return true;
             }
-            if (_eof)
+            else if (_eof)
             {
                 if (_pos == _len) return false;
                 // Last line without a trailing newline.
@@ -102,8 +114,23 @@ internal sealed class LineReader : IDisposable
                 _pos = _len;
                 return true;
             }
+            else if (_pos == 0 && _len == _buffer.Length && _buffer.Length >= MaxLineChars)
+            {
+                // The buffer is full of one line at the cap: skip the rest of it.
+                _skipped = _len;
+                _pos = _len;
+            }
             if (!Fill()) return false;
         }
+    }
+
+    private void EndTooLong(long length)
+    {
+        _skipped = -1;
+        _lineStart = _lineLength = 0;
+        TooLongLength = length;
+        CurrentIsTooLong = true;
+        LineNumber++;
     }
 
     private void SetLine(int start, int length)
@@ -122,15 +149,7 @@ internal sealed class LineReader : IDisposable
             _len -= _pos;
             _pos = 0;
         }
-        if (_len == _buffer.Length)
-        {
-            if (_buffer.Length >= MaxLineChars)
-            {
-                Error = $"line {LineNumber + 1} is longer than {MaxLineChars} characters; not a text data file";
-                return false;
-            }
-            Array.Resize(ref _buffer, _buffer.Length * 2);
-        }
+        if (_len == _buffer.Length) Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxLineChars));
         try
         {
             var read = _reader.Read(_buffer, _len, _buffer.Length - _len);

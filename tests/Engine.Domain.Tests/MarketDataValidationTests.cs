@@ -225,7 +225,7 @@ public sealed class MarketDataValidationTests
     public void Reason_codes_are_stable()
     {
         Assert.Equal(
-            new[] { "malformed", "non_positive_price", "negative_size", "crossed_quote", "one_sided_quote", "out_of_order", "duplicate", "unknown_symbol", "suspicious", "out_of_range" },
+            new[] { "malformed", "non_positive_price", "negative_size", "crossed_quote", "one_sided_quote", "out_of_order", "duplicate", "unknown_symbol", "suspicious", "out_of_range", "line_too_long" },
             Enum.GetValues<DataRejectReason>().Select(r => r.Code()));
     }
 

@@ -25,7 +25,7 @@ public sealed class BadInputTests : IDisposable
             "34200000,1000000,1010000,990000,1005000,500",   // 7 out of order
             "9:31,1000000,1010000,990000,1005000,500",       // 8 time not in ms
             "",                                              // 9 blank: skipped
-            "34500000,1000000,1010000,990000,1005000,500,extra,columns", // 10 ok, extras ignored
+            "34500000,1000000,1010000,990000,1005000,500,extra,columns", // 10 too many columns
             "34560000,NaN,1010000,990000,1005000,500"));     // 11 NaN
 
         var run = FeedRun.Of(new LeanFileSource(path));
@@ -34,17 +34,19 @@ public sealed class BadInputTests : IDisposable
         {
             (2, DataRejectReason.Malformed), (3, DataRejectReason.Malformed), (4, DataRejectReason.NonPositivePrice),
             (6, DataRejectReason.Duplicate), (7, DataRejectReason.OutOfOrder), (8, DataRejectReason.Malformed),
-            (11, DataRejectReason.Malformed),
+            (10, DataRejectReason.Malformed), (11, DataRejectReason.Malformed),
         }, Reasons(run));
         Assert.All(run.Rejections, r => Assert.Equal(path, r.Source));
-        Assert.Equal(new long[] { 1, 2, 3 }, run.Events.Select(e => e.Sequence));
-        Assert.Equal(new DateTime(2013, 10, 7, 13, 36, 0, DateTimeKind.Utc), run.Events[^1].Event.Time);
+        Assert.Equal(new long[] { 1, 2 }, run.Events.Select(e => e.Sequence));
+        Assert.Equal(new DateTime(2013, 10, 7, 13, 35, 0, DateTimeKind.Utc), run.Events[^1].Event.Time);
         var snap = run.Stats.Snapshot();
         Assert.Equal(10, snap.Read);
-        Assert.Equal(3, snap.Accepted);
-        Assert.Equal(7, snap.Rejected);
-        Assert.Equal(4, snap.RejectedByReason[DataRejectReason.Malformed]);
+        Assert.Equal(2, snap.Accepted);
+        Assert.Equal(8, snap.Rejected);
+        Assert.Equal(5, snap.RejectedByReason[DataRejectReason.Malformed]);
         Assert.Contains("expected at least 6 columns", run.Rejections.Single(r => r.Line == 2).Detail);
+        // A wider line is another format's or two lines run together, not a bar with notes.
+        Assert.Contains("expected at most 6 columns", run.Rejections.Single(r => r.Line == 10).Detail);
         Assert.Contains("open", run.Rejections.Single(r => r.Line == 3).Detail);
     }
 
@@ -177,7 +179,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Single(run.Events);
         Assert.Equal(2, run.Rejections.Count);
         Assert.All(run.Rejections, r => Assert.Equal(DataRejectReason.Malformed, r.Reason));
-        Assert.Contains(run.Rejections, r => r.Source == bad && r.Detail.Contains(bad));
+        Assert.Contains(run.Rejections, r => r.Source == bad && r.Detail.Contains("zip archive"));
         Assert.Contains(run.Rejections, r => r.Source == empty);
     }
 
@@ -189,7 +191,9 @@ public sealed class BadInputTests : IDisposable
         var run = FeedRun.Of(new LeanFileSource(path));
 
         Assert.Empty(run.Events);
-        Assert.Contains("longer than", Assert.Single(run.Rejections).Detail);
+        var rejection = Assert.Single(run.Rejections);
+        Assert.Equal(DataRejectReason.LineTooLong, rejection.Reason);
+        Assert.Contains("longer than", rejection.Detail);
     }
 
     [Fact]

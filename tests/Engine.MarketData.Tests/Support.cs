@@ -18,15 +18,27 @@ public sealed class TempDir : IDisposable
         return path;
     }
 
-    /// <summary>A zip holding one CSV entry, as LEAN writes them.</summary>
-    public string Zip(string relative, string csv, string entryName = "data.csv")
+    /// <summary>A zip holding one CSV entry, as LEAN writes them: named as LEAN names it for the
+    /// zip's path unless <paramref name="entryName"/> says otherwise.</summary>
+    public string Zip(string relative, string csv, string? entryName = null) =>
+        ZipEntries(relative, (entryName ?? LeanEntryName(relative), csv));
+
+    /// <summary>A zip holding these entries, in this order.</summary>
+    public string ZipEntries(string relative, params (string Name, string Content)[] entries)
     {
         var path = Prepare(relative);
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        using var writer = new StreamWriter(zip.CreateEntry(entryName).Open());
-        writer.Write(csv);
+        foreach (var (name, content) in entries)
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+            writer.Write(content);
+        }
         return path;
     }
+
+    /// <summary>The entry name LEAN uses for a zip at this path ("data.csv" outside the layout).</summary>
+    public string LeanEntryName(string relative) =>
+        LeanFileInfo.TryParse(Path.Combine(Root, relative), out var info, out _) ? info!.EntryName : "data.csv";
 
     public string Bytes(string relative, byte[] content)
     {

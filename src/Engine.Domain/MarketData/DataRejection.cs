@@ -13,6 +13,7 @@ public enum DataRejectReason
     UnknownSymbol,
     Suspicious,
     OutOfRange,
+    LineTooLong,
 }
 
 public static class DataRejectReasonCodes
@@ -30,6 +31,7 @@ public static class DataRejectReasonCodes
         DataRejectReason.UnknownSymbol => "unknown_symbol",
         DataRejectReason.Suspicious => "suspicious",
         DataRejectReason.OutOfRange => "out_of_range",
+        DataRejectReason.LineTooLong => "line_too_long",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }
