@@ -1,54 +1,153 @@
+using System.Text;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using Engine.Actors.Settings;
 
 namespace Engine.Host;
 
 /// <summary>
-/// Builds the one HOCON configuration from layers: hocon/engine.conf, the persistence flavour,
-/// the user's --config file, then what the command line sets. The layers are concatenated and
-/// parsed once, so a later layer's value is also what earlier ${...} substitutions see.
+/// Builds the one HOCON configuration from layers, each overriding the ones before it:
+/// hocon/engine.conf, hocon/persistence-sqlite.conf, the user's --config file, ENGINE_* environment
+/// variables, then what the command line sets. The layers are concatenated and parsed once, so a
+/// later layer's value is also what earlier ${...} substitutions see.
+/// Akka's parser is lenient (and recurses forever on a cyclic substitution), so every layer is first
+/// read strictly: syntax errors, missing includes, cycles and unknown settings under engine are
+/// refused with where they are.
 /// </summary>
 public static class ConfigLoader
 {
-    public static string HoconDirectory =>
-        Environment.GetEnvironmentVariable("ENGINE_HOCON_DIR") is { Length: > 0 } dir
+    /// <summary>The shipped defaults, in order; together they are the list of known settings.</summary>
+    public static readonly IReadOnlyList<string> DefaultFiles = ["engine.conf", "persistence-sqlite.conf"];
+
+    /// <summary>hocon/ beside the executable, or ENGINE_HOCON_DIR.</summary>
+    public static string HoconDirectory(Func<string, string?> environment) =>
+        environment("ENGINE_HOCON_DIR") is { Length: > 0 } dir
             ? dir
             : Path.Combine(AppContext.BaseDirectory, "hocon");
 
-    public static Config Load(EngineOptions options)
+    /// <param name="environment">Reads an environment variable (tests pass their own; the process's by default).</param>
+    /// <exception cref="ConfigurationException">Syntax, include, substitution or unknown settings, each with where it is.</exception>
+    public static Config Load(EngineOptions options, Func<string, string?>? environment = null)
     {
-        var layers = new List<(string Name, string Text)>
+        environment ??= Environment.GetEnvironmentVariable;
+        var hocon = HoconDirectory(environment);
+        var defaults = DefaultFiles.Select(name =>
         {
-            ("engine.conf", ReadLayer("engine.conf")),
-            ("persistence-sqlite.conf", ReadLayer("persistence-sqlite.conf")),
-        };
+            var path = Path.Combine(hocon, name);
+            if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
+            return ReadFile(path, path);
+        }).ToList();
+        var layers = new List<Layer>(defaults);
         if (options.ConfigFile is { } file)
         {
             if (!File.Exists(file)) throw new UsageException($"--config: file '{file}' does not exist");
-            var text = File.ReadAllText(file);
-            try { ConfigurationFactory.ParseString(text); }
-            catch (Exception ex) { throw new EngineConfigException(file, $"is not valid HOCON: {ex.Message}"); }
-            layers.Add((file, text));
+            layers.Add(ReadFile(file, file));
         }
-        layers.Add(("environment", EnvironmentLayer()));
-        layers.Add(("command line", CommandLineLayer(options)));
+        foreach (var (variable, setting) in EnvironmentOverrides)
+        {
+            if (environment(variable) is { Length: > 0 } value)
+                layers.Add(Expand($"environment variable {variable}", $"{setting} = {Quote(value)}", null, []));
+        }
+        layers.Add(Expand("command line", CommandLineLayer(options), null, []));
 
-        var combined = string.Join("\n", layers.Select(l => $"# --- {l.Name}\n{l.Text}\n"));
+        HoconSubstitutions.Check(layers.SelectMany(l => l.Definitions).ToList());
+        var combined = new StringBuilder();
+        var pieces = new List<(int Offset, Layer Layer)>();
+        foreach (var layer in layers)
+        {
+            combined.Append("# --- ").Append(layer.Source).Append('\n');
+            pieces.Add((combined.Length, layer));
+            combined.Append(layer.Text).Append("\n\n");
+        }
+        Config config;
         try
         {
-            return ConfigurationFactory.ParseString(combined);
+            config = ConfigurationFactory.ParseString(combined.ToString());
         }
         catch (Exception ex)
         {
-            throw new EngineConfigException("(configuration)", $"could not be parsed: {ex.Message}");
+            throw new ConfigurationException(AkkaError(ex, pieces));
+        }
+        KnownSettings.Check(config, defaults.SelectMany(l => l.Definitions).ToList(), layers.Skip(defaults.Count).SelectMany(l => l.Definitions).ToList());
+        return config;
+    }
+
+    /// <summary>
+    /// Something the strict reader let through and Akka's parser did not (it gives an offset in the
+    /// concatenated text): said with the file, line and column it came from.
+    /// </summary>
+    private static string AkkaError(Exception ex, List<(int Offset, Layer Layer)> pieces)
+    {
+        var first = ex.Message.Split('\n')[0].Trim();
+        var match = System.Text.RegularExpressions.Regex.Match(first, @"^(.*?) at position (\d+)");
+        if (!match.Success) return $"the configuration could not be parsed: {first}";
+        var offset = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var (start, layer) = pieces.LastOrDefault(p => p.Offset <= offset);
+        var at = layer?.Locate(offset - start);
+        return $"{(at is null ? "" : $"{at}: ")}Akka's HOCON parser cannot read this ({match.Groups[1].Value.Trim()})";
+    }
+
+    /// <summary>One layer: its text with includes in place, every assignment in it in order, and where its text came from.</summary>
+    private sealed record Layer(string Source, string Text, IReadOnlyList<HoconDefinition> Definitions, IReadOnlyList<Segment> Segments)
+    {
+        public HoconLocation? Locate(int offset)
+        {
+            var s = Segments.LastOrDefault(s => s.Offset <= offset);
+            if (s is null) return null;
+            var original = s.SourceOffset + (offset - s.Offset);
+            var before = s.SourceText.AsSpan(0, Math.Min(original, s.SourceText.Length));
+            var line = before.Count('\n') + 1;
+            return new HoconLocation(s.Source, line, before.Length - (before.LastIndexOf('\n') + 1) + 1);
         }
     }
 
-    private static string ReadLayer(string name)
+    /// <summary>Text of a layer from Offset on is a source's text from SourceOffset on.</summary>
+    private sealed record Segment(int Offset, string Source, string SourceText, int SourceOffset);
+
+    private static Layer ReadFile(string source, string path)
     {
-        var path = Path.Combine(HoconDirectory, name);
-        if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
-        return File.ReadAllText(path);
+        var full = Path.GetFullPath(path);
+        return Expand(source, File.ReadAllText(full), Path.GetDirectoryName(full), [full]);
+    }
+
+    /// <summary>
+    /// Reads one layer strictly and puts each included file's fields in place of its include (Akka's
+    /// parser has no include resolver and fails with a NullReferenceException). An include is relative
+    /// to the including file's directory and, unlike plain HOCON, must exist: a silently skipped file
+    /// is silently skipped settings.
+    /// </summary>
+    private static Layer Expand(string source, string text, string? directory, IReadOnlyList<string> chain, string prefix = "")
+    {
+        var document = StrictHocon.Parse(source, text);
+        var expanded = new StringBuilder();
+        var definitions = new List<HoconDefinition>();
+        var segments = new List<Segment>();
+        var position = document.BodyStart;
+        segments.Add(new Segment(0, source, text, position));
+        foreach (var item in document.Items)
+        {
+            if (item is HoconDefinition d)
+            {
+                definitions.Add(prefix.Length == 0 ? d : d with { Path = prefix + d.Path });
+                continue;
+            }
+            var include = (HoconInclude)item;
+            if (directory is null) throw new ConfigurationException($"{include.At}: include is only possible in a file");
+            var target = Path.GetFullPath(Path.Combine(directory, include.Target));
+            if (!File.Exists(target))
+                throw new ConfigurationException($"{include.At}: include \"{include.Target}\": file '{target}' does not exist");
+            if (chain.Contains(target))
+                throw new ConfigurationException($"{include.At}: include \"{include.Target}\" is cyclic: {string.Join(" -> ", chain.Append(target))}");
+            var included = Expand(target, File.ReadAllText(target), Path.GetDirectoryName(target), [.. chain, target], prefix + include.Prefix);
+            expanded.Append(text, position, include.Start - position).Append('\n');
+            segments.AddRange(included.Segments.Select(s => s with { Offset = s.Offset + expanded.Length }));
+            expanded.Append(included.Text).Append('\n');
+            position = include.End;
+            segments.Add(new Segment(expanded.Length, source, text, position));
+            definitions.AddRange(included.Definitions);
+        }
+        expanded.Append(text, position, document.BodyEnd - position);
+        return new Layer(source, expanded.ToString(), definitions, segments);
     }
 
     /// <summary>Environment variables a deployer sets, and the setting each overrides.</summary>
@@ -75,10 +174,6 @@ public static class ConfigLoader
         ["ENGINE_REMOTE_PORT"] = "akka.remote.dot-netty.tcp.port",
     };
 
-    private static string EnvironmentLayer() => string.Join("\n", EnvironmentOverrides
-        .Where(kv => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(kv.Key)))
-        .Select(kv => $"{kv.Value} = {Quote(Environment.GetEnvironmentVariable(kv.Key)!)}"));
-
     private static string CommandLineLayer(EngineOptions o)
     {
         var lines = new List<string>();
@@ -89,5 +184,137 @@ public static class ConfigLoader
         return string.Join("\n", lines);
     }
 
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"";
+}
+
+/// <summary>
+/// Substitutions checked before Akka sees them: Akka resolves ${path} against the final
+/// configuration and recurses without end on a cycle (a stack overflow ends the process, it
+/// cannot be caught), and reports an undefined one without saying where it is.
+/// </summary>
+public static class HoconSubstitutions
+{
+    /// <param name="definitions">Every assignment of every layer, in layering order.</param>
+    public static void Check(IReadOnlyList<HoconDefinition> definitions)
+    {
+        // What each path holds at the end: a plain value replaces the path and everything under it,
+        // a field turns a plain value at a parent into an object, objects merge.
+        var final = new Dictionary<string, HoconDefinition>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (var d in definitions)
+        {
+            if (!d.IsObject)
+            {
+                foreach (var key in final.Keys.Where(k => k.StartsWith(d.Path + ".", StringComparison.Ordinal)).ToList()) final.Remove(key);
+            }
+            for (var dot = d.Path.IndexOf('.'); dot > 0; dot = d.Path.IndexOf('.', dot + 1))
+            {
+                if (final.TryGetValue(d.Path[..dot], out var parent) && !parent.IsObject) final.Remove(d.Path[..dot]);
+            }
+            final[d.Path] = d;
+            order.Add(d.Path);
+        }
+
+        // ${r} needs r itself, whatever r sits in (a prefix) and whatever sits in r (an object).
+        var uses = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var undefined = new List<string>();
+        foreach (var (path, d) in final)
+        {
+            var targets = new List<string>();
+            foreach (var r in d.References)
+            {
+                // A block around r is only a container; a plain value there (a substitution) may hold r.
+                var found = final.Keys.Where(q => q == r.Path
+                    || q.StartsWith(r.Path + ".", StringComparison.Ordinal)
+                    || (r.Path.StartsWith(q + ".", StringComparison.Ordinal) && !final[q].IsObject)).ToList();
+                if (found.Count == 0 && !r.Optional) undefined.Add($"{r.At}: substitution ${{{r.Path}}} in {path} refers to a setting that is not defined");
+                targets.AddRange(found);
+            }
+            uses[path] = targets;
+        }
+
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: on the path being followed, true: done
+        var trail = new List<string>();
+        foreach (var path in order.Distinct().Where(final.ContainsKey))
+        {
+            if (FindCycle(path, uses, state, trail) is { } cycle)
+            {
+                var at = final[cycle[0]].At;
+                var hint = cycle.Count == 2 ? " (a setting cannot refer to itself, not even to an earlier value: Akka's parser would never finish)" : "";
+                throw new ConfigurationException($"{at}: cyclic substitution: {string.Join(" -> ", cycle)}{hint}");
+            }
+        }
+        if (undefined.Count > 0) throw new ConfigurationException(undefined);
+    }
+
+    private static List<string>? FindCycle(string path, Dictionary<string, List<string>> uses, Dictionary<string, bool> state, List<string> trail)
+    {
+        if (state.TryGetValue(path, out var done))
+            return done ? null : [.. trail.Skip(trail.IndexOf(path)), path];
+        state[path] = false;
+        trail.Add(path);
+        foreach (var next in uses[path])
+        {
+            if (FindCycle(next, uses, state, trail) is { } cycle) return cycle;
+        }
+        trail.RemoveAt(trail.Count - 1);
+        state[path] = true;
+        return null;
+    }
+}
+
+/// <summary>
+/// Every setting in the final configuration outside akka must be one the shipped defaults define
+/// (hocon/*.conf is the list), or sit in a block whose names are the user's: a misspelled setting
+/// would otherwise be ignored and its default used.
+/// </summary>
+public static class KnownSettings
+{
+    /// <summary>Blocks named by the user (ids, symbols) or by Akka: their keys are checked where they are read.</summary>
+    private static readonly string[] OpenBlocks =
+    [
+        "engine.risk.strategies", // strategy id -> limit overrides (RiskSettingsReader)
+        "engine.risk.symbols", // symbol -> limit overrides (RiskSettingsReader)
+        "engine.risk.accounts", // account id -> account settings (RiskSettingsReader)
+        "engine.hot-path-dispatcher", // an Akka dispatcher: Akka's keys
+    ];
+
+    /// <param name="defaults">The assignments of the shipped defaults.</param>
+    /// <param name="user">The assignments of the layers after them, to say where an unknown one is.</param>
+    public static void Check(Config config, IReadOnlyList<HoconDefinition> defaults, List<HoconDefinition> user)
+    {
+        var leaves = new HashSet<string>(StringComparer.Ordinal);
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var d in defaults)
+        {
+            if (!d.IsObject) leaves.Add(d.Path);
+            for (var p = d.Path; p.Length > 0; p = p.LastIndexOf('.') is var dot and > 0 ? p[..dot] : "") known.Add(p);
+        }
+        var unknown = new List<string>();
+        foreach (var (key, value) in config.Root.GetObject().Items)
+        {
+            if (key != "akka") Walk(key, value, known, leaves, unknown);
+        }
+        if (unknown.Count == 0) return;
+        throw new ConfigurationException(unknown
+            .Select(path => (Path: path, At: user.FirstOrDefault(d => d.Path == path)
+                ?? user.LastOrDefault(d => path.StartsWith(d.Path + ".", StringComparison.Ordinal))))
+            .OrderBy(u => u.At is null ? int.MaxValue : user.IndexOf(u.At)) // in the order they are written
+            .Select(u => $"{(u.At is null ? "" : $"{u.At.At}: ")}{u.Path} is not a known setting{SettingNames.DidYouMean(u.Path, leaves)}")
+            .ToList());
+    }
+
+    private static void Walk(string path, HoconValue value, HashSet<string> known, HashSet<string> leaves, List<string> unknown)
+    {
+        // A known plain setting holding the wrong kind of value is for its reader to name.
+        if (leaves.Contains(path) || OpenBlocks.Contains(path)) return;
+        if (!value.IsObject())
+        {
+            if (!known.Contains(path)) unknown.Add(path);
+            return;
+        }
+        var items = value.GetObject().Items;
+        if (items.Count == 0 && !known.Contains(path)) unknown.Add(path);
+        foreach (var (key, child) in items) Walk($"{path}.{key}", child, known, leaves, unknown);
+    }
 }

@@ -59,6 +59,11 @@ public static class EngineCommand
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
+        catch (ConfigurationException ex)
+        {
+            foreach (var problem in ex.Problems) Console.Error.WriteLine($"error: {problem}");
+            return 2;
+        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             Console.Error.WriteLine("stopped: before the feed started; nothing was traded. Run the same command again to start.");

@@ -97,6 +97,11 @@ public static class KillSwitchCommand
                 await system.Terminate();
             }
         }
+        catch (ConfigurationException ex)
+        {
+            foreach (var problem in ex.Problems) Console.Error.WriteLine($"error: {problem}");
+            return 2;
+        }
         catch (Exception ex) when (ex is UsageException or JournalRefusedException or EngineConfigException)
         {
             Console.Error.WriteLine($"error: {ex.Message}");

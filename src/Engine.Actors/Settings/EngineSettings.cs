@@ -81,6 +81,10 @@ public sealed record EngineSettings(
         return settings;
     }
 
+    /// <summary>The keys of one entry of engine.strategies (its params are checked by the strategy kind).</summary>
+    public static readonly IReadOnlyList<string> StrategyKeys =
+        ["id", "kind", "account", "quantity", "allow-short", "order-type", "limit-offset-bps", "params"];
+
     private static IReadOnlyList<StrategyConfig> ReadStrategies(Config config, RiskSettings risk)
     {
         const string path = "engine.strategies";
@@ -100,6 +104,11 @@ public sealed record EngineSettings(
         {
             var c = list[i];
             var at = $"{path}[{i}]";
+            foreach (var key in c.Root.GetObject().Items.Keys)
+            {
+                if (!StrategyKeys.Contains(key))
+                    throw new EngineConfigException($"{at}.{key}", $"is not a strategy setting{SettingNames.DidYouMean(key, StrategyKeys)} (known: {string.Join(", ", StrategyKeys)})");
+            }
             var id = RequiredString(c, at, "id");
             if (!ids.Add(id)) throw new EngineConfigException($"{at}.id", $"duplicate strategy id '{id}'");
             if (id.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_')))

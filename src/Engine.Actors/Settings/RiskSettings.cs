@@ -65,6 +65,7 @@ internal static class RiskSettingsReader
         {
             var at = $"{Root}.accounts.{id}";
             CheckId(id, at);
+            CheckAccountKeys(section, accountDefaults, at);
             var merged = section.WithFallback(accountDefaults);
             accounts[id] = ReadAccount(merged, at);
             if (section.HasPath("limits")) accountOverrides[id] = ReadOverrides(section.GetConfig("limits"), $"{at}.limits");
@@ -151,7 +152,7 @@ internal static class RiskSettingsReader
         {
             if (!RiskLimits.OverridableKeys.Contains(key))
                 throw new EngineConfigException($"{at}.{key}",
-                    $"is not a limit that can be overridden here; use one of: {string.Join(", ", RiskLimits.OverridableKeys)}");
+                    $"is not a limit that can be overridden here{SettingNames.DidYouMean(key, RiskLimits.OverridableKeys)} (one of: {string.Join(", ", RiskLimits.OverridableKeys)})");
             result[key] = Limit(c, at, key);
         }
         return result;
@@ -202,6 +203,17 @@ internal static class RiskSettingsReader
         if (!c.HasPath(key)) return Array.Empty<string>();
         try { return c.GetStringList(key).Select(s => s.Trim().ToUpperInvariant()).ToArray(); }
         catch (Exception) { throw new EngineConfigException($"{at}.{key}", "must be a list of symbols such as [GME, AMC]"); }
+    }
+
+    /// <summary>An account block takes the keys of engine.risk.account (the defaults are the list), limits and restricted-symbols.</summary>
+    private static void CheckAccountKeys(Config section, Config accountDefaults, string at)
+    {
+        var known = accountDefaults.Root.GetObject().Items.Keys.Append("limits").Append("restricted-symbols").ToList();
+        foreach (var key in section.Root.GetObject().Items.Keys)
+        {
+            if (!known.Contains(key))
+                throw new EngineConfigException($"{at}.{key}", $"is not an account setting{SettingNames.DidYouMean(key, known)}");
+        }
     }
 
     private static void CheckId(string id, string at)
