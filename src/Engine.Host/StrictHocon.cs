@@ -137,15 +137,21 @@ public sealed class StrictHocon
             if (AtEnd || Peek() is '\n' or ',' or '}' or ']') break;
             var c = Peek();
             parts++;
+            if (c is '{' or '[') Nest(_pos);
             if (c == '{')
             {
                 var open = _pos++;
                 ParseObjectBody(new Scope(path is null ? null : path + ".", path is null ? scope.References : references), '}', open);
                 _pos++;
+                _depth--;
                 continue;
             }
             onlyObjects = false;
-            if (c == '[') ParseArray(references);
+            if (c == '[')
+            {
+                ParseArray(references);
+                _depth--;
+            }
             else if (c == '"') ParseQuoted();
             else if (c == '$') references.Add(ParseSubstitution());
             else if (IsUnquoted(_pos)) { while (!AtEnd && IsUnquoted(_pos)) _pos++; }
@@ -155,6 +161,16 @@ public sealed class StrictHocon
             throw Error(_pos, $"{(path is null ? "a value" : $"'{path}'")} has no value; expected one before {Describe(_pos)}");
         if (path is null) scope.References!.AddRange(references);
         else _items.Insert(index, new HoconDefinition(path, onlyObjects, references, Location(at)));
+    }
+
+    // Nesting is parsed recursively, here and in Akka's parser: a limit keeps a pathological file
+    // (thousands of '[') from overflowing the stack, which no handler could catch.
+    private const int MaxDepth = 64;
+    private int _depth;
+
+    private void Nest(int at)
+    {
+        if (++_depth > MaxDepth) throw Error(at, $"objects and lists are nested more than {MaxDepth} deep");
     }
 
     private void ParseArray(List<HoconReference> references)
@@ -180,7 +196,10 @@ public sealed class StrictHocon
         if (Peek(1) != '{') throw Error(_pos, "unexpected '$'; a substitution is written ${path}, text with '$' must be quoted");
         _pos += 2;
         var optional = Peek() == '?';
-        if (optional) _pos++;
+        // Akka's parser (1.5.74) never returns from any ${?...}, defined or not, so it is refused here.
+        if (optional)
+            throw Error(at, "optional substitutions ${?...} are not supported (Akka's HOCON parser hangs on them); "
+                + "write ${path} to a defined setting, or use an ENGINE_* environment variable");
         SkipBlank(newlines: false);
         var path = ParsePath();
         SkipBlank(newlines: false);

@@ -108,7 +108,7 @@ public sealed class CsvFileSource : ILocatedFeedSource
         if (isTrade && isQuote)
         {
             // One row cannot honestly be both; guessing would silently drop half the data.
-            problem = $"header '{header}' has both trade and quote columns; split trades and quotes into separate files";
+            problem = $"header '{LeanLineParser.Excerpt(header)}' has both trade and quote columns; split trades and quotes into separate files";
             return false;
         }
         if (isTrade || isQuote)
@@ -118,7 +118,7 @@ public sealed class CsvFileSource : ILocatedFeedSource
         }
         var missingTrade = TradeColumns.Where((_, i) => trade[i] < 0);
         var missingQuote = QuoteColumns.Where((_, i) => quote[i] < 0);
-        problem = $"header '{header}' is neither a trade file (missing {string.Join(", ", missingTrade)}) " +
+        problem = $"header '{LeanLineParser.Excerpt(header)}' is neither a trade file (missing {string.Join(", ", missingTrade)}) " +
                   $"nor a quote file (missing {string.Join(", ", missingQuote)}); expected {Expected}";
         return false;
     }

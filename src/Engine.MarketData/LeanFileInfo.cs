@@ -1,3 +1,4 @@
+using Engine.Domain;
 using System.Globalization;
 
 namespace Engine.MarketData;
@@ -100,6 +101,11 @@ public sealed record LeanFileInfo(string Path, string Symbol, LeanResolution Res
                 || !DateOnly.TryParseExact(stem.AsSpan(0, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
                 problem = $"'{path}': expected <yyyymmdd>_trade.zip or <yyyymmdd>_quote.zip in an equity {parts[^3]} folder";
+                return false;
+            }
+            if (!ValueBounds.IsTime(date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)))
+            {
+                problem = $"'{path}': the date {date:yyyy-MM-dd} is outside {ValueBounds.MinTime:yyyy}..{ValueBounds.MaxTime.Year - 1}";
                 return false;
             }
             info = new LeanFileInfo(full, parts[^2].ToUpperInvariant(), fine, kind.Value, date);

@@ -1,3 +1,4 @@
+using Engine.Domain;
 using System.Globalization;
 using Engine.Domain.MarketData;
 
@@ -322,6 +323,9 @@ internal sealed class LeanLineParser
         if (count > 6) return TooMany(line, n, 6, count);
         if (!DateTime.TryParseExact(line[cols[0]].Trim(), "yyyyMMdd HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             return Reject(line, n, DataRejectReason.Malformed, "time is not 'yyyyMMdd HH:mm'");
+        // Refused before the arithmetic below, which would overflow at the end of the calendar.
+        if (!ValueBounds.IsTime(DateTime.SpecifyKind(start, DateTimeKind.Utc)))
+            return Reject(line, n, DataRejectReason.OutOfRange, $"{start:yyyy-MM-dd HH:mm} is outside {ValueBounds.MinTime:yyyy}..{ValueBounds.MaxTime.Year - 1}");
         // A daily bar is known at the 16:00 close of its date, an hour bar at the end of its hour.
         var endLocal = _file.Resolution == LeanResolution.Daily ? start.Date.AddHours(16) : start + _period;
         if (!EasternTime.TryToUtc(endLocal, out var end))
@@ -406,6 +410,19 @@ internal sealed class LeanLineParser
     private FeedItem Reject(ReadOnlySpan<char> line, long n, DataRejectReason reason, string detail) =>
         FeedItem.Reject(_file.Path, n, reason, $"{detail}: '{Excerpt(line)}'");
 
-    internal static string Excerpt(ReadOnlySpan<char> line) =>
-        line.Length <= 120 ? line.ToString() : string.Concat(line[..117], "...");
+    /// <summary>A line as it may be quoted in one line of a message: at most 120 characters, control
+    /// and direction-changing characters escaped (a '\r' in a bad file must not break the message).</summary>
+    internal static string Excerpt(ReadOnlySpan<char> line)
+    {
+        var cut = line.Length <= 120 ? line : line[..117];
+        var text = new System.Text.StringBuilder(cut.Length + 8);
+        foreach (var c in cut)
+        {
+            if (char.IsControl(c) || c is '\u202a' or '\u202b' or '\u202c' or '\u202d' or '\u202e' or '\u2066' or '\u2067' or '\u2068' or '\u2069')
+                text.Append(c switch { '\r' => "\\r", '\n' => "\\n", '\t' => "\\t", '\0' => "\\0", _ => $"\\u{(int)c:x4}" });
+            else text.Append(c);
+        }
+        if (cut.Length < line.Length) text.Append("...");
+        return text.ToString();
+    }
 }

@@ -104,6 +104,8 @@ public sealed record EngineSettings(
         {
             var c = list[i];
             var at = $"{path}[{i}]";
+            if (!c.Root.IsObject())
+                throw new EngineConfigException(at, $"must be an object such as {{ id = ..., kind = ... }}, got '{c.Root}'");
             foreach (var key in c.Root.GetObject().Items.Keys)
             {
                 if (!StrategyKeys.Contains(key))
