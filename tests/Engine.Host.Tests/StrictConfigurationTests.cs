@@ -186,6 +186,16 @@ public sealed class StrictConfigurationTests
         Assert.Contains(problem.Replace("{file}", file), Assert.Single(ex.Problems));
     }
 
+    /// <summary>Nesting is parsed recursively (here and by Akka): deeper than 64 is refused, so no file can overflow the stack.</summary>
+    [Fact]
+    public void Deep_nesting_is_refused_before_it_can_overflow_the_stack()
+    {
+        var ex = Refused($"engine.x = {new string('[', 100_000)}\n", out var file);
+        Assert.StartsWith($"{file}:1:", Assert.Single(ex.Problems));
+        Assert.Contains("nested more than 64 deep", ex.Problems[0]);
+        Assert.Throws<ConfigurationException>(() => StrictHocon.Parse("t", string.Concat(Enumerable.Repeat("a { ", 100_000))));
+    }
+
     /// <summary>Akka 1.5.74's parser never returns from ${?x}, defined or not (found by the fuzz suite).</summary>
     [Fact]
     public void An_optional_substitution_is_refused_with_its_place()

@@ -167,6 +167,26 @@ public sealed class BadInputTests : IDisposable
             Assert.Single(run.Events).Event);
     }
 
+    /// <summary>Issue 8: times at the ends of the calendar overflowed the bar arithmetic; now they are refused first.</summary>
+    [Fact]
+    public void Lean_bars_and_files_dated_outside_the_accepted_calendar_are_refused_not_fatal()
+    {
+        var hour = _dir.Zip("equity/usa/hour/xyz.zip", string.Join("\n",
+            "20131007 10:00,1000000,1010000,990000,1005000,500",   // 1 ok
+            "99991231 23:00,1000000,1010000,990000,1005000,500",   // 2 an hour bar ending past year 9999
+            "00010101 00:00,1000000,1010000,990000,1005000,500",   // 3 year 1
+            "19691231 10:00,1000000,1010000,990000,1005000,500")); // 4 before 1970
+        var daily = _dir.Zip("equity/usa/daily/xyz.zip", "99991231 00:00,1000000,1010000,990000,1005000,500");
+
+        var run = FeedRun.Of(new LeanFileSource(hour), new LeanFileSource(daily));
+
+        Assert.Single(run.Events);
+        Assert.Equal(4, run.Rejections.Count);
+        Assert.All(run.Rejections, r => Assert.Equal(DataRejectReason.OutOfRange, r.Reason));
+        Assert.False(LeanFileInfo.TryParse(Path.Combine(_dir.Root, "equity/usa/minute/xyz/99991231_trade.zip"), out _, out var problem));
+        Assert.Contains("outside 1970..2199", problem);
+    }
+
     [Fact]
     public void A_corrupt_zip_is_one_rejection_and_the_other_sources_still_flow()
     {
