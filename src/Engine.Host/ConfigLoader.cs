@@ -16,8 +16,22 @@ namespace Engine.Host;
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>The shipped defaults, in order; together they are the list of known settings.</summary>
-    public static readonly IReadOnlyList<string> DefaultFiles = ["engine.conf", "persistence-sqlite.conf"];
+    /// <summary>Every shipped file of defaults.</summary>
+    public static readonly IReadOnlyList<string> DefaultFiles = ["engine.conf", "persistence-sqlite.conf", "persistence-postgres.conf"];
+
+    /// <summary>Chooses the journal: sqlite (embedded, the default) or postgres.</summary>
+    public const string PersistenceVariable = "ENGINE_PERSISTENCE";
+
+    /// <summary>The persistence ENGINE_PERSISTENCE names.</summary>
+    public static string Persistence(Func<string, string?> environment) => environment(PersistenceVariable) switch
+    {
+        null or "" or "sqlite" => "sqlite",
+        "postgres" => "postgres",
+        var other => throw new UsageException($"{PersistenceVariable}: '{other}' is neither sqlite nor postgres"),
+    };
+
+    /// <summary>The defaults a run loads, in order; together they are the list of known settings.</summary>
+    public static IReadOnlyList<string> DefaultFilesFor(string persistence) => ["engine.conf", $"persistence-{persistence}.conf"];
 
     /// <summary>hocon/ beside the executable, or ENGINE_HOCON_DIR.</summary>
     public static string HoconDirectory(Func<string, string?> environment) =>
@@ -31,7 +45,10 @@ public static class ConfigLoader
     {
         environment ??= Environment.GetEnvironmentVariable;
         var hocon = HoconDirectory(environment);
-        var defaults = DefaultFiles.Select(name =>
+        var persistence = Persistence(environment);
+        if (persistence == "postgres" && options.DatabaseFile is not null)
+            throw new UsageException($"--db names a SQLite file; with {PersistenceVariable}=postgres the journal is the database ENGINE_DB_CONNECTION names");
+        var defaults = DefaultFilesFor(persistence).Select(name =>
         {
             var path = Path.Combine(hocon, name);
             if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
@@ -69,6 +86,9 @@ public static class ConfigLoader
             throw new ConfigurationException(AkkaError(ex, pieces));
         }
         KnownSettings.Check(config, defaults.SelectMany(l => l.Definitions).ToList(), layers.Skip(defaults.Count).SelectMany(l => l.Definitions).ToList());
+        if (persistence == "postgres" && string.IsNullOrWhiteSpace(config.GetString("engine.persistence.connection-string")))
+            throw new EngineConfigException("engine.persistence.connection-string",
+                $"is empty: with {PersistenceVariable}=postgres set ENGINE_DB_CONNECTION to the PostgreSQL connection string (Host=...;Port=...;Database=...;Username=...;Password=...)");
         return config;
     }
 

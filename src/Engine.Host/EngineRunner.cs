@@ -52,9 +52,7 @@ public sealed class EngineRunner(
             skipLog.Flush();
         }
         // Held until the actor system is gone: one engine per journal, and the journal knows its input.
-        using var hold = SqliteJournal.FileOf(config) is { } journalFile
-            ? JournalHold.Acquire(journalFile, RunInput.Of(options, config), options.ContinueAnyway, progress)
-            : null;
+        using var hold = Journals.Hold(config, RunInput.Of(options, config), options.ContinueAnyway, progress);
         var sqlite = SqliteJournal.Prepare(config, FaultJournalMaxPages());
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
@@ -119,7 +117,7 @@ public sealed class EngineRunner(
             await using (cancellation.Register(() => coordinator.Tell(new FeedCoordinator.Stop())))
             {
                 using var ticker = StartProgress(progressState, stats, clock);
-                using var watchdog = WatchJournalFile(hold, system, coordinator);
+                using var watchdog = WatchJournalFile(hold as JournalHold, system, coordinator);
                 completed = await done.Task;
             }
             var elapsed = clock.Elapsed.TotalSeconds;

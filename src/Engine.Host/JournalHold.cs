@@ -17,8 +17,6 @@ public sealed class JournalRefusedException(string message) : Exception(message)
 /// </summary>
 public sealed class JournalHold : IDisposable
 {
-    public const string InputTable = "engine_input";
-
     // Record locks belong to a process, not to a file handle: a second hold in this process would
     // get the lock again, so holds in this process are also kept here.
     private static readonly HashSet<string> HeldHere = new(StringComparer.Ordinal);
@@ -32,15 +30,15 @@ public sealed class JournalHold : IDisposable
         _lock = lockFile;
     }
 
-    /// <param name="file">The journal file (--db).</param>
-    /// <param name="input">This run's input (<see cref="RunInput"/>); null for a command that runs no feed (nothing compared or recorded).</param>
-    /// <param name="continueAnyway">Record this run's input over a different one instead of refusing.</param>
-    /// <param name="log">Where a replaced input is reported.</param>
     /// <summary>The journal's file no longer exists at its path (removed while the engine ran).</summary>
     public bool FileRemoved => !File.Exists(_file);
 
     public string JournalFile => _file;
 
+    /// <param name="file">The journal file (--db).</param>
+    /// <param name="input">This run's input (<see cref="RunInput"/>); null for a command that runs no feed (nothing compared or recorded).</param>
+    /// <param name="continueAnyway">Record this run's input over a different one instead of refusing.</param>
+    /// <param name="log">Where a replaced input is reported.</param>
     public static JournalHold Acquire(string file, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
     {
         if (string.IsNullOrWhiteSpace(file)) throw new JournalRefusedException("--db: the journal path is empty");
@@ -173,66 +171,13 @@ public sealed class JournalHold : IDisposable
         {
             using var connection = new SqliteConnection(cs);
             connection.Open();
-            Execute(connection, "PRAGMA journal_mode=WAL;");
-            if (input is null) return;
-            Execute(connection, $"CREATE TABLE IF NOT EXISTS {InputTable} (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);");
-            var recorded = new Dictionary<string, string>(StringComparer.Ordinal);
-            using (var read = connection.CreateCommand())
-            {
-                read.CommandText = $"SELECT key, value FROM {InputTable};";
-                using var reader = read.ExecuteReader();
-                while (reader.Read()) recorded[reader.GetString(0)] = reader.GetString(1);
-            }
-            if (recorded.Count > 0)
-            {
-                var differences = Differences(recorded, input);
-                if (differences.Count == 0) return;
-                var listed = string.Join("\n", differences.Take(12).Select(d => "  " + d))
-                    + (differences.Count > 12 ? $"\n  and {differences.Count - 12} more" : "");
-                if (!continueAnyway)
-                    throw new JournalRefusedException(
-                        $"--db '{file}' holds a run of other input; what differs (journal, then this run):\n{listed}\n" +
-                        "Use a new --db for this input, or pass --continue-anyway to continue this journal with it.");
-                log.WriteLine($"warning: continuing the journal '{file}' with other input (--continue-anyway):\n{listed}");
-            }
-            using var write = connection.BeginTransaction();
-            Execute(connection, $"DELETE FROM {InputTable};", write);
-            foreach (var (key, value) in input)
-            {
-                using var insert = connection.CreateCommand();
-                insert.Transaction = write;
-                insert.CommandText = $"INSERT INTO {InputTable} (key, value) VALUES ($key, $value);";
-                insert.Parameters.AddWithValue("$key", key);
-                insert.Parameters.AddWithValue("$value", value);
-                insert.ExecuteNonQuery();
-            }
-            write.Commit();
+            JournalInput.Execute(connection, "PRAGMA journal_mode=WAL;");
+            if (input is not null) JournalInput.Check(connection, $"--db '{file}'", input, continueAnyway, log);
         }
         catch (SqliteException ex)
         {
             throw new JournalRefusedException($"--db '{file}' cannot be used as a journal: {ex.Message}");
         }
-    }
-
-    private static List<string> Differences(IReadOnlyDictionary<string, string> recorded, IReadOnlyDictionary<string, string> now)
-    {
-        var result = new List<string>();
-        foreach (var key in recorded.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
-        {
-            var before = recorded.GetValueOrDefault(key);
-            var after = now.GetValueOrDefault(key);
-            if (before == after) continue;
-            result.Add($"{key}: {before ?? "(absent)"} -> {after ?? "(absent)"}");
-        }
-        return result;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     private static void TryDelete(string path)

@@ -80,10 +80,9 @@ public static class KillSwitchCommand
             // No cluster and no feed: the kill switch and its journal only.
             var config = ConfigurationFactory.ParseString("akka.actor.provider = local\nakka.loglevel = ERROR\nakka.stdout-loglevel = ERROR").WithFallback(ConfigLoader.Load(options));
             var settings = EngineSettings.FromConfig(config);
-            var file = SqliteJournal.FileOf(config)
-                ?? throw new UsageException("kill-switch: this command works on a SQLite journal (--db)");
-            if (!File.Exists(Path.GetFullPath(file))) throw new UsageException($"--db '{Path.GetFullPath(file)}' does not exist");
-            using var hold = JournalHold.Acquire(file, input: null, continueAnyway: false, Console.Error);
+            if (SqliteJournal.FileOf(config) is { } file && !File.Exists(Path.GetFullPath(file)))
+                throw new UsageException($"--db '{Path.GetFullPath(file)}' does not exist");
+            using var hold = Journals.Hold(config, input: null, continueAnyway: false, Console.Error);
             var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config));
             if (SqliteJournal.Prepare(config) is { } sqlite) setup = setup.And(sqlite);
             using var system = ActorSystem.Create("engine", setup);
