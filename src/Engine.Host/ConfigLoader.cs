@@ -124,10 +124,19 @@ public static class ConfigLoader
     /// <summary>Text of a layer from Offset on is a source's text from SourceOffset on.</summary>
     private sealed record Segment(int Offset, string Source, string SourceText, int SourceOffset);
 
+    private static string ReadText(string file)
+    {
+        try { return File.ReadAllText(file); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{file}: cannot be read: {ex.Message}");
+        }
+    }
+
     private static Layer ReadFile(string source, string path)
     {
         var full = Path.GetFullPath(path);
-        return Expand(source, File.ReadAllText(full), Path.GetDirectoryName(full), [full]);
+        return Expand(source, ReadText(full), Path.GetDirectoryName(full), [full]);
     }
 
     /// <summary>
@@ -158,7 +167,7 @@ public static class ConfigLoader
                 throw new ConfigurationException($"{include.At}: include \"{include.Target}\": file '{target}' does not exist");
             if (chain.Contains(target))
                 throw new ConfigurationException($"{include.At}: include \"{include.Target}\" is cyclic: {string.Join(" -> ", chain.Append(target))}");
-            var included = Expand(target, File.ReadAllText(target), Path.GetDirectoryName(target), [.. chain, target], prefix + include.Prefix);
+            var included = Expand(target, ReadText(target), Path.GetDirectoryName(target), [.. chain, target], prefix + include.Prefix);
             expanded.Append(text, position, include.Start - position).Append('\n');
             segments.AddRange(included.Segments.Select(s => s with { Offset = s.Offset + expanded.Length }));
             expanded.Append(included.Text).Append('\n');

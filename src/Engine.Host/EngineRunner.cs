@@ -117,7 +117,7 @@ public sealed class EngineRunner(
             await using (cancellation.Register(() => coordinator.Tell(new FeedCoordinator.Stop())))
             {
                 using var ticker = StartProgress(progressState, stats, clock);
-                using var watchdog = WatchJournalFile(hold as JournalHold, system, coordinator);
+                using var watchdog = WatchJournal(hold, system, coordinator);
                 completed = await done.Task;
             }
             var elapsed = clock.Elapsed.TotalSeconds;
@@ -182,21 +182,28 @@ public sealed class EngineRunner(
         long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"), out var n) && n > 0 ? n : null;
 
     /// <summary>
-    /// A SQLite journal whose file is removed mid-run goes on writing to the removed file (SQLite keeps
-    /// it open) and loses everything at exit, so its removal is a journal failure: halt trading and end
-    /// the run at once, naming it.
+    /// A journal this run no longer holds (its SQLite file removed, its PostgreSQL lease gone) is a
+    /// journal failure: halt trading and end the run at once, naming it.
     /// </summary>
-    private static Timer? WatchJournalFile(JournalHold? hold, ActorSystem system, IActorRef coordinator)
+    private static Timer WatchJournal(IJournalHold hold, ActorSystem system, IActorRef coordinator)
     {
-        if (hold is null) return null;
-        var reported = 0;
+        var busy = 0;
+        var reported = false;
         return new Timer(_ =>
         {
-            if (!hold.FileRemoved || Interlocked.Exchange(ref reported, 1) == 1) return;
-            var why = $"the journal file '{hold.JournalFile}' was removed while the engine ran; what it held is lost";
-            system.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage("engine", why, "engine"));
-            coordinator.Tell(new FeedCoordinator.Abort(why));
-        }, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(200));
+            if (reported || Interlocked.Exchange(ref busy, 1) == 1) return;
+            try
+            {
+                if (hold.Lost() is not { } why) return;
+                reported = true;
+                system.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage("engine", why, "engine"));
+                coordinator.Tell(new FeedCoordinator.Abort(why));
+            }
+            finally
+            {
+                Volatile.Write(ref busy, 0);
+            }
+        }, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class JournalRefusedException(string message) : Exception(message)
 /// and compared with the run's input: the first run records it, a later run with other input is
 /// refused naming what differs, unless asked to continue anyway. A refused run writes nothing.
 /// </summary>
-public sealed class JournalHold : IDisposable
+public sealed class JournalHold : IJournalHold
 {
     // Record locks belong to a process, not to a file handle: a second hold in this process would
     // get the lock again, so holds in this process are also kept here.
@@ -30,10 +30,11 @@ public sealed class JournalHold : IDisposable
         _lock = lockFile;
     }
 
-    /// <summary>The journal's file no longer exists at its path (removed while the engine ran).</summary>
-    public bool FileRemoved => !File.Exists(_file);
-
-    public string JournalFile => _file;
+    /// <summary>
+    /// A SQLite journal whose file is removed mid-run goes on writing to the removed file (SQLite keeps
+    /// it open) and loses everything at exit, so its removal is a lost hold.
+    /// </summary>
+    public string? Lost() => File.Exists(_file) ? null : $"the journal file '{_file}' was removed while the engine ran; what it held is lost";
 
     /// <param name="file">The journal file (--db).</param>
     /// <param name="input">This run's input (<see cref="RunInput"/>); null for a command that runs no feed (nothing compared or recorded).</param>
@@ -155,14 +156,17 @@ public sealed class JournalHold : IDisposable
 
     private static void WriteHolder(FileStream lockFile, string file)
     {
-        var note = string.Create(CultureInfo.InvariantCulture,
-            $"process {Environment.ProcessId} on {Environment.MachineName}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z, journal {file}\n");
+        var note = $"{HolderNote()}, journal {file}\n";
         lockFile.SetLength(0);
         lockFile.Position = 0;
         var bytes = Encoding.UTF8.GetBytes(note);
         lockFile.Write(bytes);
         lockFile.Flush(flushToDisk: true);
     }
+
+    /// <summary>Who holds a journal, as a refused engine names it: process, host and start time.</summary>
+    public static string HolderNote() => string.Create(CultureInfo.InvariantCulture,
+        $"process {Environment.ProcessId} on {Environment.MachineName}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z");
 
     private static void CheckInput(string file, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
     {

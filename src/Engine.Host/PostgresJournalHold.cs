@@ -14,7 +14,7 @@ namespace Engine.Host;
 /// The journal's input is recorded and compared as for SQLite (<see cref="JournalInput"/>). A
 /// refused run writes nothing.
 /// </summary>
-public sealed class PostgresJournalHold : IDisposable
+public sealed class PostgresJournalHold : IJournalHold
 {
     /// <summary>The advisory lock's key: "engine" in ASCII. One journal per database.</summary>
     private const long LeaseKey = 0x656E67696E65;
@@ -22,8 +22,32 @@ public sealed class PostgresJournalHold : IDisposable
     private const string HolderTable = "engine_holder";
 
     private readonly NpgsqlConnection _session;
+    private readonly string _name;
 
-    private PostgresJournalHold(NpgsqlConnection session) => _session = session;
+    private PostgresJournalHold(NpgsqlConnection session, string name)
+    {
+        _session = session;
+        _name = name;
+    }
+
+    /// <summary>
+    /// Null while this session still holds the lease. A lease lost mid-run (the session ended by a
+    /// server restart, pg_terminate_backend or the network) means another engine may take the
+    /// journal, so the run must stop: this says why.
+    /// </summary>
+    public string? Lost()
+    {
+        try
+        {
+            using var command = _session.CreateCommand();
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted);";
+            return command.ExecuteScalar() is true ? null : $"{_name}: this engine's lease on it is gone";
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            return $"{_name}: the session holding this engine's lease ended ({ex.Message}); another engine could take the journal";
+        }
+    }
 
     public static PostgresJournalHold Acquire(string connectionString, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
     {
@@ -31,7 +55,15 @@ public sealed class PostgresJournalHold : IDisposable
         try
         {
             // Not pooled: closing this connection must end the session that holds the lease.
-            builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 10 };
+            // Server-side keepalives too: they are what lets the server end the session (and the
+            // lease) of a holder whose host vanished without closing the connection.
+            builder = new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                Pooling = false,
+                KeepAlive = 10,
+                ApplicationName = "engine-journal-lease",
+                Options = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
+            };
             if (builder.Timeout > 5) builder.Timeout = 5;
         }
         catch (ArgumentException ex)
@@ -49,21 +81,26 @@ public sealed class PostgresJournalHold : IDisposable
             }
             if (!TryLease(session))
                 throw new JournalRefusedException($"{name} is in use by another engine ({Holder(session)}); one engine per journal");
+            // The input first: a run refused for other input leaves the holder's note as it was.
+            if (input is not null) JournalInput.Check(session, name, input, continueAnyway, log);
             JournalInput.Execute(session, $"CREATE TABLE IF NOT EXISTS {HolderTable} (id INT PRIMARY KEY, holder TEXT NOT NULL);");
             using (var note = session.CreateCommand())
             {
                 note.CommandText = $"INSERT INTO {HolderTable} (id, holder) VALUES (1, @holder) ON CONFLICT (id) DO UPDATE SET holder = EXCLUDED.holder;";
-                note.Parameters.AddWithValue("holder", string.Create(CultureInfo.InvariantCulture,
-                    $"process {Environment.ProcessId} on {Environment.MachineName}, started {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss}Z"));
+                note.Parameters.AddWithValue("holder", JournalHold.HolderNote());
                 note.ExecuteNonQuery();
             }
-            if (input is not null) JournalInput.Check(session, name, input, continueAnyway, log);
-            return new PostgresJournalHold(session);
+            return new PostgresJournalHold(session, name);
         }
         catch (PostgresException ex)
         {
             session.Dispose();
             throw new JournalRefusedException($"{name} cannot be used as a journal: {ex.MessageText}");
+        }
+        catch (NpgsqlException ex)
+        {
+            session.Dispose();
+            throw new JournalRefusedException($"{name} failed while it was being opened: {ex.Message}");
         }
         catch
         {
@@ -88,7 +125,7 @@ public sealed class PostgresJournalHold : IDisposable
             command.CommandText = $"SELECT holder FROM {HolderTable} WHERE id = 1;";
             return command.ExecuteScalar() is string holder ? "held by " + holder : "its holder left no note";
         }
-        catch (PostgresException)
+        catch (NpgsqlException)
         {
             return "its holder left no note";
         }
@@ -97,11 +134,18 @@ public sealed class PostgresJournalHold : IDisposable
     public void Dispose() => _session.Dispose(); // ends the session, and with it the lease
 }
 
+/// <summary>A journal held by this engine for one run.</summary>
+public interface IJournalHold : IDisposable
+{
+    /// <summary>Null while the hold is intact; otherwise why the journal can no longer be trusted to this run.</summary>
+    string? Lost();
+}
+
 /// <summary>The journal a configuration names, held for one run: SQLite's lock file or PostgreSQL's lease.</summary>
 public static class Journals
 {
     /// <param name="input">This run's input; null for a command that runs no feed.</param>
-    public static IDisposable Hold(Config config, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
+    public static IJournalHold Hold(Config config, IReadOnlyDictionary<string, string>? input, bool continueAnyway, TextWriter log)
     {
         if (SqliteJournal.FileOf(config) is { } file) return JournalHold.Acquire(file, input, continueAnyway, log);
         return PostgresJournalHold.Acquire(config.GetString(SqliteJournal.ConnectionStringPath), input, continueAnyway, log);

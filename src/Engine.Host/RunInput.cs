@@ -38,16 +38,25 @@ public static class RunInput
     {
         var full = Path.GetFullPath(path);
         if (File.Exists(full)) return [(Path.GetFileName(full), full)];
-        return Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
+        // As the feed's detector enumerates them: a folder that cannot be read is passed over.
+        return Directory.EnumerateFiles(full, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
             .Select(f => (Path.GetRelativePath(full, f).Replace('\\', '/'), f))
             .OrderBy(f => f.Item1, StringComparer.Ordinal);
     }
 
     private static string Describe(string file)
     {
-        using var stream = File.OpenRead(file);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return string.Create(CultureInfo.InvariantCulture, $"{stream.Length} bytes, sha256 {hash}");
+        try
+        {
+            using var stream = File.OpenRead(file);
+            var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+            return string.Create(CultureInfo.InvariantCulture, $"{stream.Length} bytes, sha256 {hash}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The feed reports it as skipped; here it is part of the input as it stands.
+            return $"unreadable ({ex.Message})";
+        }
     }
 
     private static void Flatten(string path, HoconValue value, IDictionary<string, string> into, bool skipSynthetic)

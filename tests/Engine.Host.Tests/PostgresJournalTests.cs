@@ -71,6 +71,27 @@ public sealed class PostgresJournalTests(PostgresServer server)
         Assert.Equal(37_440, resumed.Feed.Read);
     }
 
+    /// <summary>A lease lost mid-run (its session ended on the server) stops the run: another engine could now take the journal.</summary>
+    [Fact]
+    public async Task A_lease_lost_mid_run_halts_trading_and_ends_the_run_with_exit_1_naming_it()
+    {
+        var dir = EngineProcess.TempDir();
+        var db = server.NewDatabase();
+        using var run = EngineProcess.Start(dir, OnPostgres(db), "--speed", "2000");
+        await Eventually(() => run.Stderr.Contains("] events ", StringComparison.Ordinal), "the engine is running");
+        using (var admin = new Npgsql.NpgsqlConnection(db))
+        {
+            admin.Open();
+            using var kill = admin.CreateCommand();
+            kill.CommandText = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'engine-journal-lease';";
+            Assert.Equal(1L, (long)kill.ExecuteScalar()!);
+        }
+        var code = await run.WaitAsync(Limit);
+        Assert.True(code == 1, $"exit {code}\n{run.Stdout}\n{run.Stderr}");
+        Assert.Contains("the session holding this engine's lease ended", run.Stderr);
+        Assert.Contains("engine               HALTED", run.Stdout);
+    }
+
     [Fact]
     public async Task A_postgres_journal_refuses_other_input_naming_what_differs_and_the_kill_switch_command_reads_it()
     {

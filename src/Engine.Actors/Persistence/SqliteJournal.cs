@@ -53,8 +53,11 @@ public static class SqliteJournal
             command.CommandText = "PRAGMA journal_mode=WAL;";
             command.ExecuteNonQuery();
         }
+        // The plugin may open the file but never create it: a journal file removed mid-run would
+        // otherwise come back empty under a new connection and hide the removal.
+        var plugin = file is null or "" or ":memory:" ? cs : new SqliteConnectionStringBuilder(cs) { Mode = SqliteOpenMode.ReadWrite }.ToString();
         return new DataOptionsSetup(new DataOptions()
-            .UseConnectionString(ProviderName.SQLiteMS, cs)
+            .UseConnectionString(ProviderName.SQLiteMS, plugin)
             .UseInterceptor(new Pragmas($"PRAGMA synchronous={synchronous.ToUpperInvariant()};"
                 + (faultMaxPages is { } pages ? $" PRAGMA max_page_count={pages};" : ""))));
     }
