@@ -6,7 +6,7 @@ namespace Engine.Domain;
 /// real market (a price of a billion, a trillion shares, 1e18 of notional, the years 1970-2199)
 /// and are chosen so that the domain's decimal arithmetic cannot overflow on accepted values:
 /// price x quantity is at most 1e21, and sums of a few million of those stay below decimal's
-/// 7.9e28. Bar and window arithmetic adds at most a day to a time, which stays far inside
+/// 7.9e28. Bar and window arithmetic adds at most a week to a time, which stays far inside
 /// DateTime's range.
 /// </summary>
 public static class ValueBounds

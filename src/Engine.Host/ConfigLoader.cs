@@ -224,8 +224,13 @@ public static class ConfigLoader
 public static class HoconSubstitutions
 {
     /// <param name="definitions">Every assignment of every layer, in layering order.</param>
+    /// <summary>More settings than any real configuration has (the defaults are about 150); the checks here are quadratic.</summary>
+    public const int MaxSettings = 5_000;
+
     public static void Check(IReadOnlyList<HoconDefinition> definitions)
     {
+        if (definitions.Count > MaxSettings)
+            throw new ConfigurationException($"{definitions[MaxSettings].At}: the configuration assigns more than {MaxSettings} settings");
         // What each path holds at the end: a plain value replaces the path and everything under it,
         // a field turns a plain value at a parent into an object, objects merge.
         var final = new Dictionary<string, HoconDefinition>(StringComparer.Ordinal);
@@ -276,18 +281,36 @@ public static class HoconSubstitutions
         if (undefined.Count > 0) throw new ConfigurationException(undefined);
     }
 
-    private static List<string>? FindCycle(string path, Dictionary<string, List<string>> uses, Dictionary<string, bool> state, List<string> trail)
+    // Depth-first with an explicit stack: a chain of a hundred thousand substitutions must not
+    // overflow this checker's own stack.
+    private static List<string>? FindCycle(string start, Dictionary<string, List<string>> uses, Dictionary<string, bool> state, List<string> trail)
     {
-        if (state.TryGetValue(path, out var done))
-            return done ? null : [.. trail.Skip(trail.IndexOf(path)), path];
-        state[path] = false;
-        trail.Add(path);
-        foreach (var next in uses[path])
+        if (state.ContainsKey(start)) return null;
+        var stack = new Stack<(string Path, int Next)>();
+        state[start] = false;
+        trail.Add(start);
+        stack.Push((start, 0));
+        while (stack.Count > 0)
         {
-            if (FindCycle(next, uses, state, trail) is { } cycle) return cycle;
+            var (path, next) = stack.Pop();
+            var targets = uses[path];
+            if (next == targets.Count)
+            {
+                trail.RemoveAt(trail.Count - 1);
+                state[path] = true;
+                continue;
+            }
+            stack.Push((path, next + 1));
+            var target = targets[next];
+            if (state.TryGetValue(target, out var done))
+            {
+                if (!done) return [.. trail.Skip(trail.IndexOf(target)), target];
+                continue;
+            }
+            state[target] = false;
+            trail.Add(target);
+            stack.Push((target, 0));
         }
-        trail.RemoveAt(trail.Count - 1);
-        state[path] = true;
         return null;
     }
 }

@@ -130,8 +130,9 @@ public sealed class EngineRunner(
             {
                 return await Summarize();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
+                // Nothing here is cancelled by a signal, so any failure is the journal's or the system's.
                 // The journal went away with the run (its file removed, its database down): say so in
                 // one line, with the feed's own error first, instead of a stack trace.
                 var cause = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;

@@ -213,8 +213,12 @@ public sealed class StrictHocon
     private string ParsePath()
     {
         var sb = new StringBuilder();
+        var at = _pos;
+        var segments = 1;
         while (!AtEnd)
         {
+            // Akka's parser recurses once per dotted segment, as it does per nested object.
+            if (Peek() == '.' && ++segments > MaxDepth) throw Error(at, $"a setting name has more than {MaxDepth} dotted parts");
             if (Peek() == '"')
             {
                 var start = _pos;

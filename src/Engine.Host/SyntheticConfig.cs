@@ -22,6 +22,10 @@ public static class SyntheticConfig
         if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
             throw new EngineConfigException($"{At}.start-date", $"must be a date as yyyy-MM-dd, got '{dateText}'");
         var days = Int(c, "trading-days");
+        // Seven calendar days hold at least five trading days: the whole run stays inside ValueBounds.
+        var latest = DateOnly.FromDateTime(Engine.Domain.ValueBounds.MaxTime).AddDays(-7);
+        if (start < DateOnly.FromDateTime(Engine.Domain.ValueBounds.MinTime) || days > 0 && start.DayNumber + (long)days * 7 / 5 + 7 > latest.DayNumber)
+            throw new EngineConfigException($"{At}.start-date", $"with {days} trading days must keep the run within 1970..2199, got '{dateText}'");
         var interval = EngineSettings.DurationIn(c, At, "event-interval", TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(6.5));
         var vol = Double(c, "annual-volatility");
         var spread = Decimal(c, "spread-bps");

@@ -26,6 +26,8 @@ public sealed class CommandLineTests
     [InlineData("engine.strategies = [{ id = x, kind = ma-crossover, params { fast = 50, slow = 10 } }]", "engine.strategies[0].params")]
     [InlineData("engine.synthetic.trading-days = 0", "engine.synthetic.trading-days")]
     [InlineData("engine.ask-timeout = 1ms", "engine.ask-timeout")]
+    [InlineData("engine.synthetic.start-date = \"1900-01-02\"", "engine.synthetic.start-date")]
+    [InlineData("engine.synthetic.start-date = \"9999-01-01\"", "engine.synthetic.start-date")]
     public async Task A_bad_setting_exits_2_naming_its_path(string hocon, string path)
     {
         var dir = EngineProcess.TempDir();

@@ -196,6 +196,19 @@ public sealed class StrictConfigurationTests
         Assert.Throws<ConfigurationException>(() => StrictHocon.Parse("t", string.Concat(Enumerable.Repeat("a { ", 100_000))));
     }
 
+    /// <summary>Other shapes a hostile file could use to exhaust the stack or the checks: long dotted names, huge files, long chains.</summary>
+    [Fact]
+    public void Long_names_huge_files_and_long_substitution_chains_are_refused_or_checked_without_overflow()
+    {
+        var dotted = Refused($"engine.{string.Join('.', Enumerable.Repeat("a", 100_000))} = 1\n", out _);
+        Assert.Contains("more than 64 dotted parts", Assert.Single(dotted.Problems));
+        var huge = Refused(string.Concat(Enumerable.Range(0, 100_000).Select(i => $"engine.k{i} = {i}\n")), out _);
+        Assert.Contains($"more than {HoconSubstitutions.MaxSettings} settings", Assert.Single(huge.Problems));
+        // A chain of 4,000 substitutions ending in a cycle: found, named, no overflow.
+        var chain = string.Concat(Enumerable.Range(0, 4_000).Select(i => $"x{i} = ${{x{i + 1}}}\n")) + "x4000 = ${x0}\n";
+        Assert.Contains("cyclic substitution: x0 -> x1 -> x2", Assert.Single(Refused(chain, out _).Problems));
+    }
+
     /// <summary>Akka 1.5.74's parser never returns from ${?x}, defined or not (found by the fuzz suite).</summary>
     [Fact]
     public void An_optional_substitution_is_refused_with_its_place()

@@ -21,7 +21,7 @@ public sealed class MarketDataValidator
             return (DataRejectReason.UnknownSymbol, $"symbol '{e.Symbol}' is not in the configured universe");
 
         if (!ValueBounds.IsTime(e.Time))
-            return (DataRejectReason.OutOfRange, $"time {e.Time:O} is outside {ValueBounds.MinTime:yyyy-MM-dd}..{ValueBounds.MaxTime:yyyy-MM-dd}");
+            return (DataRejectReason.OutOfRange, $"time {e.Time:O} is outside {ValueBounds.MinTime:yyyy}..{ValueBounds.MaxTime.Year - 1}");
         var valueCheck = e switch
         {
             TradeTick t => CheckTrade(t),
