@@ -41,7 +41,7 @@ public sealed class FuzzTests
         """;
 
     [Fact]
-    public void Mutated_hocon_is_loaded_or_refused_with_a_configuration_error()
+    public async Task Mutated_hocon_is_loaded_or_refused_with_a_configuration_error()
     {
         var dir = EngineProcess.TempDir();
         int loaded = 0, refused = 0, cases = Mutator.Cases(400);
@@ -54,15 +54,12 @@ public sealed class FuzzTests
             try
             {
                 // A parser that never returns (Akka's on ${?x} did) fails this case with its seed, not the suite.
-                var load = Task.Run(() => Load(file));
-                if (!load.Wait(TimeSpan.FromSeconds(30))) Assert.Fail($"seed {seed} ({what}): loading did not finish in 30 s\n--- file:\n{text}");
+                await Task.Run(() => Load(file)).WaitAsync(TimeSpan.FromSeconds(30));
                 loaded++;
             }
-            catch (AggregateException ex) when (ex.InnerException is ConfigurationException or EngineConfigException or UsageException)
+            catch (TimeoutException)
             {
-                Assert.False(string.IsNullOrWhiteSpace(ex.InnerException.Message), $"seed {seed} ({what}): refused without a message");
-                Assert.DoesNotContain("Object reference", ex.InnerException.Message);
-                refused++;
+                Assert.Fail($"seed {seed} ({what}): loading did not finish in 30 s\n--- file:\n{text}");
             }
             catch (Exception ex) when (ex is ConfigurationException or EngineConfigException or UsageException)
             {
