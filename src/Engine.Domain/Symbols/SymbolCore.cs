@@ -195,8 +195,18 @@ public sealed class SymbolCore
     /// </summary>
     public void OnStateChange(ScopeChange change, List<ISymbolEvent> output)
     {
-        if (!Learn(change)) return;
-        if (LiveBetweenSteps) ApplyStates(long.MaxValue, output);
+        if (Learn(change))
+        {
+            if (LiveBetweenSteps) ApplyStates(long.MaxValue, output);
+        }
+        else if (LiveBetweenSteps && change.Epoch > _states.AppliedEpoch)
+        {
+            // Known from the history but still waiting for its point, and arriving again past the
+            // journal's end: its arrival is where the original run applied it. Waiting for the point
+            // would put it after whatever came between (the kill switch going away), and decide its
+            // effects (a flatten retried) under other trading states.
+            ApplyStates(long.MaxValue, output, change.Epoch);
+        }
     }
 
     /// <summary>
@@ -234,9 +244,9 @@ public sealed class SymbolCore
     /// with what it causes decided right after it: two changes with the same point have the same
     /// effect whether they arrived together or one by one.
     /// </summary>
-    private void ApplyStates(long nextStep, List<ISymbolEvent> output)
+    private void ApplyStates(long nextStep, List<ISymbolEvent> output, long throughEpoch = long.MaxValue)
     {
-        while (_states.NextPending is { } change && change.Point < nextStep)
+        while (_states.NextPending is { } change && change.Point < nextStep && change.Epoch <= throughEpoch)
         {
             Emit(new TradingStateApplied(change.Epoch, CurrentSeq), output);
             DecideOnStates(output);
