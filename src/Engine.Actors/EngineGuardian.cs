@@ -8,6 +8,7 @@ using Engine.Actors.Metrics;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Domain.MarketData;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors;
 
@@ -20,12 +21,17 @@ namespace Engine.Actors;
 /// </summary>
 public sealed class EngineGuardian : ReceiveActor
 {
-    public sealed record GetKillSwitch;
+    // Local only: asked by the host of this node for the refs of its own children.
+    public sealed record GetKillSwitch : ILocalOnlyMessage;
 
-    public sealed record GetRisk;
+    public sealed record GetRisk : ILocalOnlyMessage;
 
-    /// <summary>Starts a feed under /feeds; the reply is the feed's ref, and FeedCompleted goes to Notify when it is done.</summary>
-    public sealed record StartFeed(string Name, Source<IReadOnlyList<SequencedEvent>, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify);
+    /// <summary>
+    /// Starts a feed under /feeds; the reply is the feed's ref, and FeedCompleted goes to Notify when it is done.
+    /// Local only: it carries the stream's Source and an in-process observer, and a feed runs on the node that reads it.
+    /// </summary>
+    public sealed record StartFeed(string Name, Source<IReadOnlyList<SequencedEvent>, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify)
+        : ILocalOnlyMessage;
 
     private readonly IActorRef _killSwitch;
     private readonly IActorRef _requests;
@@ -62,7 +68,8 @@ public sealed class EngineGuardian : ReceiveActor
     /// <summary>/user/engine/feeds: one FeedCoordinator per running feed. A feed that fails is stopped (it reports why).</summary>
     private sealed class FeedsParent : ReceiveActor
     {
-        public sealed record Create(string Name, Props Props);
+        // Local only: carries Props, from the guardian to its own child.
+        public sealed record Create(string Name, Props Props) : ILocalOnlyMessage;
 
         public FeedsParent() => Receive<Create>(c => Sender.Tell(Context.ActorOf(c.Props, c.Name)));
 

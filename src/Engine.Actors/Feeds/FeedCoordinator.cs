@@ -10,6 +10,7 @@ using Engine.Actors.Symbols;
 using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
 using Engine.Domain.Symbols;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Feeds;
 
@@ -52,27 +53,34 @@ public interface IFeedObserver
 public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 {
     /// <summary>Stop reading; what was sent to symbols is processed and journaled, then the feed completes (at no boundary).</summary>
-    public sealed record Stop;
+    // Stop, Abort and FeedCompleted are local only: a feed runs on the node that reads it, and is
+    // stopped, aborted and awaited by that node's host.
+    public sealed record Stop : ILocalOnlyMessage;
 
     /// <summary>End the feed now as failed, for a fault outside the actors (the journal's file removed).</summary>
-    public sealed record Abort(string Reason);
+    public sealed record Abort(string Reason) : ILocalOnlyMessage;
 
     /// <summary>To whoever started the feed, once everything read is journaled (or the feed failed).</summary>
-    public sealed record FeedCompleted(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped);
+    public sealed record FeedCompleted(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped) : ILocalOnlyMessage;
 
-    private sealed record StreamInit;
+    // Local only: the stream's hand-over to this actor (its chunks are the stream's own lists, and a
+    // failure carries the exception), and timer ticks.
+    private sealed record StreamInit : ILocalOnlyMessage;
 
-    private sealed record StreamAck;
+    private sealed record StreamAck : ILocalOnlyMessage;
 
-    private sealed record StreamDone;
+    private sealed record StreamDone : ILocalOnlyMessage;
 
-    private sealed record StreamFailed(Exception Cause);
+    private sealed record StreamFailed(Exception Cause) : ILocalOnlyMessage;
 
-    private sealed record Watchdog;
+    /// <summary>Events taken from the stream at once.</summary>
+    private sealed record Chunk(List<SequencedEvent> Events) : ILocalOnlyMessage;
 
-    private sealed record RegisterAgain;
+    private sealed record Watchdog : ILocalOnlyMessage;
 
-    private sealed record CommandTimeout(int Index, int Attempt);
+    private sealed record RegisterAgain : ILocalOnlyMessage;
+
+    private sealed record CommandTimeout(int Index, int Attempt) : ILocalOnlyMessage;
 
     private enum Phase
     {
@@ -171,10 +179,10 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             Upstream(Sender);
             Pump();
         });
-        Receive<List<SequencedEvent>>(chunk =>
+        Receive<Chunk>(chunk =>
         {
             Upstream(Sender);
-            foreach (var e in chunk) _buffer.Enqueue(e);
+            foreach (var e in chunk.Events) _buffer.Enqueue(e);
             Pump();
         });
         Receive<StreamDone>(_ =>
@@ -262,12 +270,12 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         _stream = _source
             .ViaMaterialized(KillSwitches.Single<IReadOnlyList<SequencedEvent>>(), Keep.Right)
             // What is waiting is taken at once, up to ReadAhead events: a lone event is never held back.
-            .BatchWeighted(_settings.ReadAhead, chunk => chunk.Count, chunk => new List<SequencedEvent>(chunk), (list, chunk) =>
+            .BatchWeighted(_settings.ReadAhead, chunk => chunk.Count, chunk => new Chunk(new List<SequencedEvent>(chunk)), (taken, chunk) =>
             {
-                list.AddRange(chunk);
-                return list;
+                taken.Events.AddRange(chunk);
+                return taken;
             })
-            .To(Sink.ActorRefWithAck<List<SequencedEvent>>(self, new StreamInit(), new StreamAck(), new StreamDone(), ex => new StreamFailed(ex)))
+            .To(Sink.ActorRefWithAck<Chunk>(self, new StreamInit(), new StreamAck(), new StreamDone(), ex => new StreamFailed(ex)))
             // The stream's end runs on the engine's thread too: taking the next chunk is no hand-off.
             .WithAttributes(ActorAttributes.CreateDispatcher(EngineDispatcher.Id))
             .Run(Context.Materializer());

@@ -6,6 +6,7 @@ using Akka.Persistence;
 using Engine.Actors.Metrics;
 using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Risk;
 
@@ -30,50 +31,50 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     /// the feed for a decision made at a time-slice boundary; DecisionId names an automatic decision.
     /// </summary>
     public sealed record Engage(
-        string Scope, string Reason, string Operator, bool Flatten = false, long? Point = null, string? DecisionId = null);
+        string Scope, string Reason, string Operator, bool Flatten = false, long? Point = null, string? DecisionId = null) : IEngineWireMessage;
 
     /// <summary>Put the scope in REDUCING: only orders that shrink a position pass.</summary>
-    public sealed record Reduce(string Scope, string Reason, string Operator, long? Point = null, string? DecisionId = null);
+    public sealed record Reduce(string Scope, string Reason, string Operator, long? Point = null, string? DecisionId = null) : IEngineWireMessage;
 
     /// <summary>Back to ACTIVE. Only an explicit release lifts a halt.</summary>
-    public sealed record Release(string Scope, string Operator, string Reason = "", long? Point = null, string? DecisionId = null);
+    public sealed record Release(string Scope, string Operator, string Reason = "", long? Point = null, string? DecisionId = null) : IEngineWireMessage;
 
-    public sealed record GetStatus;
+    public sealed record GetStatus : IEngineWireMessage;
 
     /// <summary>Every engage, reduce and release since the journal began, oldest first.</summary>
-    public sealed record GetAudit;
+    public sealed record GetAudit : IEngineWireMessage;
 
-    public sealed record AuditTrail(IReadOnlyList<IKillSwitchEvent> Events);
+    public sealed record AuditTrail(IReadOnlyList<IKillSwitchEvent> Events) : IEngineWireMessage;
 
     /// <summary>Sent by each symbol when it starts (and again after the kill switch restarted); answered with StateHistory.</summary>
-    public sealed record Subscribe(string Symbol);
+    public sealed record Subscribe(string Symbol) : IEngineWireMessage;
 
     /// <summary>Every change so far, with its point; Epoch is the last one's.</summary>
-    public sealed record StateHistory(long Epoch, IReadOnlyList<ScopeChange> Changes);
+    public sealed record StateHistory(long Epoch, IReadOnlyList<ScopeChange> Changes) : IEngineWireMessage;
 
     /// <summary>A new change, to every subscribed symbol.</summary>
-    public sealed record StateChanged(ScopeChange Change);
+    public sealed record StateChanged(ScopeChange Change) : IEngineWireMessage;
 
     /// <summary>The symbol applied everything up to Epoch and journaled what it caused; AsOfSeq is the last market event it had processed.</summary>
-    public sealed record Confirmed(string Symbol, long Epoch, long AsOfSeq);
+    public sealed record Confirmed(string Symbol, long Epoch, long AsOfSeq) : IEngineWireMessage;
 
     /// <summary>A feed introduces itself: it is asked to pause whenever an operator's change needs a point.</summary>
-    public sealed record RegisterFeed;
+    public sealed record RegisterFeed : IEngineWireMessage;
 
-    public sealed record FeedRegistered(long Epoch);
+    public sealed record FeedRegistered(long Epoch) : IEngineWireMessage;
 
     /// <summary>To a feed: stop sending market events once those in flight are processed, and say where that is.</summary>
-    public sealed record Quiesce(long Ticket);
+    public sealed record Quiesce(long Ticket) : IEngineWireMessage;
 
-    public sealed record Quiesced(long Ticket, long Point);
+    public sealed record Quiesced(long Ticket, long Point) : IEngineWireMessage;
 
     /// <summary>To a feed: the change is confirmed everywhere, go on.</summary>
-    public sealed record Resume(long Ticket);
+    public sealed record Resume(long Ticket) : IEngineWireMessage;
 
     /// <summary>To a feed: the change was not confirmed by these symbols in time; trading cannot safely go on.</summary>
-    public sealed record ChangeNotConfirmed(long Epoch, IReadOnlyList<string> Symbols);
+    public sealed record ChangeNotConfirmed(long Epoch, IReadOnlyList<string> Symbols) : IEngineWireMessage;
 
-    public sealed record Status(IReadOnlyDictionary<string, ScopeChange> Scopes, long Epoch)
+    public sealed record Status(IReadOnlyDictionary<string, ScopeChange> Scopes, long Epoch) : IEngineWireMessage
     {
         public bool EngineHalted => Scopes.TryGetValue("engine", out var s) && s.State == TradingState.Halted;
 
@@ -88,21 +89,22 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     /// The answer to a change: who confirmed (with the feed sequence each had reached; -1 for a symbol
     /// that stopped or already ran under that state), and who did not within the ack timeout.
     /// </summary>
-    public sealed record Acknowledged(Status Status, IReadOnlyDictionary<string, long> ConfirmedAt, IReadOnlyList<string> Unconfirmed)
+    public sealed record Acknowledged(Status Status, IReadOnlyDictionary<string, long> ConfirmedAt, IReadOnlyList<string> Unconfirmed) : IEngineWireMessage
     {
         public IReadOnlyList<string> Confirmed => ConfirmedAt.Keys.ToArray();
     }
 
     /// <summary>The command was not valid (bad scope, or reducing a halted scope); nothing changed.</summary>
-    public sealed record Refused(string Why);
+    public sealed record Refused(string Why) : IEngineWireMessage;
 
-    private sealed record AckTimeout(long Epoch);
+    // Local only: timer ticks, and the region's answer piped back to itself.
+    private sealed record AckTimeout(long Epoch) : ILocalOnlyMessage;
 
-    private sealed record QuiesceTimeout(long Ticket);
+    private sealed record QuiesceTimeout(long Ticket) : ILocalOnlyMessage;
 
-    private sealed record DiscoveryTimeout;
+    private sealed record DiscoveryTimeout : ILocalOnlyMessage;
 
-    private sealed record LiveSymbols(IReadOnlyCollection<string> Symbols);
+    private sealed record LiveSymbols(IReadOnlyCollection<string> Symbols) : ILocalOnlyMessage;
 
     private sealed class Change(object command, IActorRef replyTo, IKillSwitchEvent proposed)
     {

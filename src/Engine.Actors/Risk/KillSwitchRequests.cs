@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Risk;
 
@@ -16,9 +17,10 @@ public sealed class KillSwitchRequests : ReceiveActor, IWithTimers
 {
     public const string Path = "/user/engine/kill-switch-requests";
 
-    private sealed record Answer(long Attempt, object Reply);
+    // Local only: an ask's outcome (an answer or an exception) piped back to itself, and a timer tick.
+    private sealed record Answer(long Attempt, object Reply) : ILocalOnlyMessage;
 
-    private sealed record Resend
+    private sealed record Resend : ILocalOnlyMessage
     {
         public static readonly Resend Instance = new();
     }

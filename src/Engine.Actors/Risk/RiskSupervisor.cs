@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Engine.Actors.Metrics;
 using Engine.Domain.Risk;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Risk;
 
@@ -26,22 +27,22 @@ public interface IWithAccount
 public sealed class RiskSupervisor : ReceivePersistentActor
 {
     /// <summary>A boundary: the reports of every symbol that traded this account in the slice.</summary>
-    public sealed record SliceClosed(string Account, long SliceId, DateTime Boundary, IReadOnlyList<AccountSliceReport> Reports) : IWithAccount;
+    public sealed record SliceClosed(string Account, long SliceId, DateTime Boundary, IReadOnlyList<AccountSliceReport> Reports) : IWithAccount, IEngineWireMessage;
 
     /// <summary>Commands are empty for a boundary the checkpoint already covers; Allocations hold every symbol's credit.</summary>
-    public sealed record SliceDecided(string Account, long SliceId, AccountDecisions Decisions);
+    public sealed record SliceDecided(string Account, long SliceId, AccountDecisions Decisions) : IEngineWireMessage;
 
     /// <summary>Keep a copy of the state at this boundary; it is saved by SaveCheckpoint once the symbols' journals have caught up.</summary>
-    public sealed record CaptureCheckpoint(string Account, DateTime Boundary) : IWithAccount;
+    public sealed record CaptureCheckpoint(string Account, DateTime Boundary) : IWithAccount, IEngineWireMessage;
 
-    public sealed record SaveCheckpoint(string Account, DateTime Boundary) : IWithAccount;
+    public sealed record SaveCheckpoint(string Account, DateTime Boundary) : IWithAccount, IEngineWireMessage;
 
-    public sealed record CheckpointSaved(string Account, DateTime Boundary);
+    public sealed record CheckpointSaved(string Account, DateTime Boundary) : IEngineWireMessage;
 
-    public sealed record GetAccountRisk(string Account) : IWithAccount;
+    public sealed record GetAccountRisk(string Account) : IWithAccount, IEngineWireMessage;
 
     public sealed record AccountRiskReport(
-        string Account, AccountRiskView View, RiskVerdict Verdict, IReadOnlyList<string> StaleSymbols);
+        string Account, AccountRiskView View, RiskVerdict Verdict, IReadOnlyList<string> StaleSymbols) : IEngineWireMessage;
 
     private static readonly AccountDecisions Nothing =
         new(Array.Empty<RiskCommand>(), new Dictionary<string, Credit>(StringComparer.Ordinal));

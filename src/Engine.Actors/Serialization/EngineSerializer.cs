@@ -131,7 +131,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
 
     // ---- write ----
 
-    private static IMessage ToProto(object o) => o switch
+    internal static IMessage ToProto(object o) => o switch
     {
         OrderAccepted a => new P.OrderAccepted { Order = ToProto(a.Order) },
         OrderRejected r => new P.OrderRejected
@@ -195,7 +195,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         _ => throw CannotSerialize(o),
     };
 
-    private static P.Order ToProto(Order o) => new()
+    internal static P.Order ToProto(Order o) => new()
     {
         OrderId = o.OrderId,
         StrategyId = o.StrategyId,
@@ -209,7 +209,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         Flatten = o.Flatten,
     };
 
-    private static P.Fill ToProto(Fill f) => new()
+    internal static P.Fill ToProto(Fill f) => new()
     {
         OrderId = f.OrderId,
         StrategyId = f.StrategyId,
@@ -281,34 +281,36 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         if (c.Tracker.LatestTime is { } latest) p.LatestTicks = Ticks(latest);
         if (c.HaltedOn is { } halted) p.HaltedOn = halted.DayNumber;
         if (c.ReducedOn is { } reduced) p.ReducedOn = reduced.DayNumber;
-        foreach (var r in c.Tracker.Symbols.OrderBy(r => r.Symbol, StringComparer.Ordinal))
-        {
-            var risk = new P.SymbolRisk
-            {
-                Symbol = r.Symbol,
-                TimeTicks = Ticks(r.Time),
-                Realized = Dec(r.Realized),
-                Unrealized = Dec(r.Unrealized),
-                Usage = new P.Usage
-                {
-                    Gross = Dec(r.Usage.Gross),
-                    LongExposure = Dec(r.Usage.Long),
-                    ShortExposure = Dec(r.Usage.Short),
-                    Positions = r.Usage.Positions,
-                },
-                NetExposure = Dec(r.NetExposure),
-                Exposed = r.Exposed,
-            };
-            if (r.LastData is { } last) risk.LastDataTicks = Ticks(last);
-            p.Symbols.Add(risk);
-        }
+        p.Symbols.AddRange(c.Tracker.Symbols.OrderBy(r => r.Symbol, StringComparer.Ordinal).Select(ToProto));
         p.StaleEngaged.AddRange(c.StaleEngaged.Order(StringComparer.Ordinal));
         p.Used.AddRange(ToProto(c.Used));
         p.Allocated.AddRange(ToProto(c.Allocated));
         return p;
     }
 
-    private static IEnumerable<P.SymbolCredit> ToProto(IReadOnlyDictionary<string, Credit> credits) =>
+    internal static P.SymbolRisk ToProto(SymbolRisk r)
+    {
+        var risk = new P.SymbolRisk
+        {
+            Symbol = r.Symbol,
+            TimeTicks = Ticks(r.Time),
+            Realized = Dec(r.Realized),
+            Unrealized = Dec(r.Unrealized),
+            Usage = new P.Usage
+            {
+                Gross = Dec(r.Usage.Gross),
+                LongExposure = Dec(r.Usage.Long),
+                ShortExposure = Dec(r.Usage.Short),
+                Positions = r.Usage.Positions,
+            },
+            NetExposure = Dec(r.NetExposure),
+            Exposed = r.Exposed,
+        };
+        if (r.LastData is { } last) risk.LastDataTicks = Ticks(last);
+        return risk;
+    }
+
+    internal static IEnumerable<P.SymbolCredit> ToProto(IReadOnlyDictionary<string, Credit> credits) =>
         credits.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new P.SymbolCredit
         {
             Symbol = kv.Key,
@@ -324,30 +326,30 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         });
 
     /// <summary>UTC ticks. Engine times are UTC; a Local time is converted, Unspecified is taken as UTC.</summary>
-    private static long Ticks(DateTime t) => t.Kind == DateTimeKind.Local ? t.ToUniversalTime().Ticks : t.Ticks;
+    internal static long Ticks(DateTime t) => t.Kind == DateTimeKind.Local ? t.ToUniversalTime().Ticks : t.Ticks;
 
-    private static P.DecimalValue Dec(decimal d)
+    internal static P.DecimalValue Dec(decimal d)
     {
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(d, bits);
         return new P.DecimalValue { Lo = bits[0], Mid = bits[1], Hi = bits[2], Flags = bits[3] };
     }
 
-    private static P.Side ToProto(Side s) => s switch
+    internal static P.Side ToProto(Side s) => s switch
     {
         Side.Buy => P.Side.Buy,
         Side.Sell => P.Side.Sell,
         _ => throw new SerializationException($"cannot serialize Side value {(int)s}"),
     };
 
-    private static P.OrderType ToProto(OrderType t) => t switch
+    internal static P.OrderType ToProto(OrderType t) => t switch
     {
         OrderType.Market => P.OrderType.Market,
         OrderType.Limit => P.OrderType.Limit,
         _ => throw new SerializationException($"cannot serialize OrderType value {(int)t}"),
     };
 
-    private static P.RejectReason ToProto(OrderRejectReason r) => r switch
+    internal static P.RejectReason ToProto(OrderRejectReason r) => r switch
     {
         OrderRejectReason.KillSwitch => P.RejectReason.KillSwitch,
         OrderRejectReason.StrategyHalted => P.RejectReason.StrategyHalted,
@@ -376,7 +378,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
 
     // ---- read ----
 
-    private static Order FromProto(P.Order o, string field) => new(
+    internal static Order FromProto(P.Order o, string field) => new(
         o.OrderId, o.StrategyId, o.Symbol,
         FromProto(o.Side, field + ".side"),
         Dec(o.Quantity, field + ".quantity"),
@@ -386,7 +388,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         o.AcceptedSeq,
         o.Flatten);
 
-    private static Fill FromProto(P.Fill f, string field) => new(
+    internal static Fill FromProto(P.Fill f, string field) => new(
         f.OrderId, f.StrategyId, f.Symbol,
         FromProto(f.Side, field + ".side"),
         Dec(f.Quantity, field + ".quantity"),
@@ -424,32 +426,20 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         Utc(d.TimeTicks, "OrderDeferred.time_ticks"),
         d.FeedSeq);
 
-    private static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
+    internal static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
         new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten, e.Point, NullIfEmpty(e.DecisionId));
 
-    private static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
+    internal static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
         new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"), r.Reason, r.Point, NullIfEmpty(r.DecisionId));
 
-    private static ScopeReduced FromProto(P.ScopeReduced r) =>
+    internal static ScopeReduced FromProto(P.ScopeReduced r) =>
         new(r.Scope, r.Reason, r.Operator, Utc(r.TimeTicks, "ScopeReduced.time_ticks"), r.Point, NullIfEmpty(r.DecisionId));
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 
     private static AccountCheckpoint FromProto(P.AccountCheckpoint p)
     {
-        var symbols = p.Symbols.Select(r =>
-        {
-            var field = $"AccountCheckpoint.symbols['{r.Symbol}']";
-            var usage = Required(r.Usage, field + ".usage");
-            return new SymbolRisk(
-                r.Symbol, Utc(r.TimeTicks, field + ".time_ticks"),
-                Dec(r.Realized, field + ".realized"), Dec(r.Unrealized, field + ".unrealized"),
-                new Usage(Dec(usage.Gross, field + ".usage.gross"), Dec(usage.LongExposure, field + ".usage.long_exposure"),
-                    Dec(usage.ShortExposure, field + ".usage.short_exposure"), usage.Positions),
-                Dec(r.NetExposure, field + ".net_exposure"),
-                r.HasLastDataTicks ? Utc(r.LastDataTicks, field + ".last_data_ticks") : null,
-                r.Exposed);
-        }).ToArray();
+        var symbols = p.Symbols.Select(r => FromProto(r, $"AccountCheckpoint.symbols['{r.Symbol}']")).ToArray();
         var used = FromProto(p.Used, "AccountCheckpoint.used");
         var allocated = FromProto(p.Allocated, "AccountCheckpoint.allocated");
         var tracker = new TrackerState(
@@ -465,7 +455,20 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             p.StaleEngaged.ToArray(), used, allocated);
     }
 
-    private static SortedDictionary<string, Credit> FromProto(IEnumerable<P.SymbolCredit> credits, string name)
+    internal static SymbolRisk FromProto(P.SymbolRisk r, string field)
+    {
+        var usage = Required(r.Usage, field + ".usage");
+        return new SymbolRisk(
+            r.Symbol, Utc(r.TimeTicks, field + ".time_ticks"),
+            Dec(r.Realized, field + ".realized"), Dec(r.Unrealized, field + ".unrealized"),
+            new Usage(Dec(usage.Gross, field + ".usage.gross"), Dec(usage.LongExposure, field + ".usage.long_exposure"),
+                Dec(usage.ShortExposure, field + ".usage.short_exposure"), usage.Positions),
+            Dec(r.NetExposure, field + ".net_exposure"),
+            r.HasLastDataTicks ? Utc(r.LastDataTicks, field + ".last_data_ticks") : null,
+            r.Exposed);
+    }
+
+    internal static SortedDictionary<string, Credit> FromProto(IEnumerable<P.SymbolCredit> credits, string name)
     {
         var result = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
         foreach (var u in credits)
@@ -479,7 +482,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         return result;
     }
 
-    private static DateOnly Day(int dayNumber, string field) =>
+    internal static DateOnly Day(int dayNumber, string field) =>
         dayNumber is >= 0 and <= 3_652_058 // DateOnly.MaxValue.DayNumber
             ? DateOnly.FromDayNumber(dayNumber)
             : throw new SerializationException($"field '{field}' has out-of-range day number {dayNumber}");
@@ -535,15 +538,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray(), p.Step, p.AppliedEpoch);
     }
 
-    private static T Required<T>(T? message, string field) where T : class =>
+    internal static T Required<T>(T? message, string field) where T : class =>
         message ?? throw new SerializationException($"required field '{field}' is missing");
 
-    private static DateTime Utc(long ticks, string field) =>
+    internal static DateTime Utc(long ticks, string field) =>
         ticks is >= 0 and <= 3_155_378_975_999_999_999 // DateTime.MaxValue.Ticks
             ? new DateTime(ticks, DateTimeKind.Utc)
             : throw new SerializationException($"field '{field}' has out-of-range ticks {ticks}");
 
-    private static decimal Dec(P.DecimalValue? d, string field)
+    internal static decimal Dec(P.DecimalValue? d, string field)
     {
         if (d is null) throw new SerializationException($"required decimal field '{field}' is missing");
         try
@@ -556,21 +559,21 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         }
     }
 
-    private static Side FromProto(P.Side s, string field) => s switch
+    internal static Side FromProto(P.Side s, string field) => s switch
     {
         P.Side.Buy => Side.Buy,
         P.Side.Sell => Side.Sell,
         _ => throw new SerializationException($"field '{field}' has unknown Side value {(int)s}"),
     };
 
-    private static OrderType FromProto(P.OrderType t, string field) => t switch
+    internal static OrderType FromProto(P.OrderType t, string field) => t switch
     {
         P.OrderType.Market => OrderType.Market,
         P.OrderType.Limit => OrderType.Limit,
         _ => throw new SerializationException($"field '{field}' has unknown OrderType value {(int)t}"),
     };
 
-    private static OrderRejectReason FromProto(P.RejectReason r, string field) => r switch
+    internal static OrderRejectReason FromProto(P.RejectReason r, string field) => r switch
     {
         P.RejectReason.KillSwitch => OrderRejectReason.KillSwitch,
         P.RejectReason.StrategyHalted => OrderRejectReason.StrategyHalted,

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Engine.Domain.MarketData;
 using Engine.Domain.Strategies;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Strategies;
 
@@ -14,10 +15,10 @@ namespace Engine.Actors.Strategies;
 /// </summary>
 public sealed class StrategyActor : ReceiveActor
 {
-    public sealed record Evaluate(long BatchId, IReadOnlyList<TradeBar> Bars);
+    public sealed record Evaluate(long BatchId, IReadOnlyList<TradeBar> Bars) : IEngineWireMessage;
 
     /// <summary>Outcomes[k] is the outcome for Evaluate.Bars[k].</summary>
-    public sealed record Evaluated(string StrategyId, long BatchId, StrategyOutcome[] Outcomes);
+    public sealed record Evaluated(string StrategyId, long BatchId, StrategyOutcome[] Outcomes) : IEngineWireMessage;
 
     private readonly string _strategyId;
     private readonly StrategyRunner _runner;

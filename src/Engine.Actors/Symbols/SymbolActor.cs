@@ -10,6 +10,7 @@ using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
 using Engine.Domain.Strategies;
 using Engine.Domain.Symbols;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Symbols;
 
@@ -22,11 +23,12 @@ namespace Engine.Actors.Symbols;
 /// </summary>
 public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 {
-    private sealed record DecisionTimeout(long BatchId);
+    // Local only: timer ticks to itself.
+    private sealed record DecisionTimeout(long BatchId) : ILocalOnlyMessage;
 
-    private sealed record SubscribeAgain;
+    private sealed record SubscribeAgain : ILocalOnlyMessage;
 
-    private sealed record FlushNow;
+    private sealed record FlushNow : ILocalOnlyMessage;
 
     /// <summary>What one journal write carries and whom it lets go once written.</summary>
     private sealed class PendingWrite

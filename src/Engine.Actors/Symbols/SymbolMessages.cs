@@ -1,5 +1,6 @@
 using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
+using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Symbols;
 
@@ -17,35 +18,35 @@ public interface IWithSymbol
 /// </summary>
 public sealed record SymbolBatch(
     string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt,
-    long SliceLastSeq = 0) : IWithSymbol;
+    long SliceLastSeq = 0) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>The batch (or boundary) is processed; Reports are present when it closed the symbol's slice.</summary>
-public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports);
+public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports) : IEngineWireMessage;
 
 /// <summary>The symbol's actor failed and restarts: what it had in flight is lost, so the feed stops.</summary>
-public sealed record SymbolFailed(string Symbol, string Reason);
+public sealed record SymbolFailed(string Symbol, string Reason) : IEngineWireMessage;
 
 /// <summary>Everything caused by batches (and boundaries) up to UpToBatchId is journaled: the feed's backpressure signal.</summary>
-public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Events, int Fills, decimal RealizedPnlDelta);
+public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Events, int Fills, decimal RealizedPnlDelta) : IEngineWireMessage;
 
 /// <summary>
 /// The boundary after the slice whose last market event (of any symbol) is LastSeq: the credit each
 /// account allocated to this symbol (absent: unchanged), after which its waiting orders are tried
 /// once more. Numbered like a batch: answered with BatchDone once processed, and BatchesJournaled.
 /// </summary>
-public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol;
+public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>
 /// A checkpoint at a boundary: the symbol keeps a copy of its state there (and the journal sequence
 /// number it has reached), and goes on. It is saved only when WriteSnapshot follows, which the feed
 /// sends once everything up to the boundary is journaled and the supervisors' checkpoints are saved.
 /// </summary>
-public sealed record CaptureSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
+public sealed record CaptureSnapshot(string Symbol, DateTime Boundary) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>Save the copy captured at Boundary (once the symbol's own journal has caught up with it).</summary>
-public sealed record WriteSnapshot(string Symbol, DateTime Boundary) : IWithSymbol;
+public sealed record WriteSnapshot(string Symbol, DateTime Boundary) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>A restarted kill switch asks every live symbol to subscribe again.</summary>
-public sealed record Resubscribe(string Symbol) : IWithSymbol;
+public sealed record Resubscribe(string Symbol) : IWithSymbol, IEngineWireMessage;
 
-public sealed record GetSymbolReport(string Symbol) : IWithSymbol;
+public sealed record GetSymbolReport(string Symbol) : IWithSymbol, IEngineWireMessage;

@@ -61,6 +61,7 @@ public sealed class FlakyJournal : MemoryJournal
         var config = Akka.Configuration.ConfigurationFactory.ParseString($$"""
             akka.loglevel = WARNING
             akka.actor.provider = local
+            {{TestEngine.SerializeMessages}}
             akka.persistence {
               journal.plugin = "akka.persistence.journal.flaky"
               journal.flaky {

@@ -33,6 +33,8 @@ public sealed class Simulation : IAsyncDisposable
     {
         System = system;
         Settings = settings;
+        var watch = system.ActorOf(Props.Create(() => new SerializationWatch(SerializationFailures)), "serialization-watch");
+        system.EventStream.Subscribe(watch, typeof(Akka.Event.Error));
         Guardian = system.ActorOf(EngineGuardian.Props(settings), "engine");
         KillSwitch = Guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10)).Result;
         Risk = Guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10)).Result;
@@ -52,6 +54,13 @@ public sealed class Simulation : IAsyncDisposable
     public DateTime LastBoundary => Observer.LastBoundary;
 
     public FeedObserver Observer { get; } = new();
+
+    /// <summary>
+    /// Messages that could not be serialized and read back (serialize-messages is on, see
+    /// TestEngine.SerializeMessages): Akka drops such a message and logs an error, so disposing the
+    /// simulation fails if there was any.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> SerializationFailures { get; } = new();
 
     /// <summary>A node journaling to SQLite at db (write-ahead log, as the host sets it up).</summary>
     public static Simulation Start(string db, EngineSettings settings)
@@ -134,6 +143,23 @@ public sealed class Simulation : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+        if (!SerializationFailures.IsEmpty)
+            throw new Xunit.Sdk.XunitException("messages failed to serialize: " + string.Join(" | ", SerializationFailures.Distinct()));
+        var defaulted = DefaultSerializerWatch.EngineTypes(System.Name);
+        if (defaulted.Count > 0)
+            throw new Xunit.Sdk.XunitException("engine messages went through Akka's default serializer: " + string.Join(", ", defaulted));
+    }
+
+    private sealed class SerializationWatch : ReceiveActor
+    {
+        public SerializationWatch(System.Collections.Concurrent.ConcurrentQueue<string> failures) =>
+            Receive<Akka.Event.Error>(e =>
+            {
+                // A message that fails the check is dropped with this error (an exception while reporting
+                // it, too, when its recipient has stopped).
+                if (e.Message?.ToString() is { } m && m.StartsWith("Swallowing exception during message send", StringComparison.Ordinal))
+                    failures.Enqueue(e.Cause?.Message ?? m);
+            });
     }
 
     private sealed class CompletionListener : ReceiveActor

@@ -28,10 +28,22 @@ public static class TestEngine
         return change is null ? s : change(s);
     }
 
-    /// <summary>A local (non-cluster) actor system journaling to SQLite at dbPath, with the engine's serializer.</summary>
+    /// <summary>
+    /// Every message between actors is serialized and read back, as if it crossed a node (design rule 7):
+    /// a message without a wire format fails the simulation. Props are not (they carry closures).
+    /// </summary>
+    public const string SerializeMessages = $$"""
+        akka.actor.serialize-messages = on
+        akka.actor.serialize-creators = off
+        {{PluginInternalsSerializer.Hocon}}
+        {{DefaultSerializerWatch.Hocon}}
+        """;
+
+    /// <summary>A local (non-cluster) actor system journaling to SQLite at dbPath, with the engine's serializers and serialize-messages on.</summary>
     public static Config ActorSystemConfig(string dbPath) => ConfigurationFactory.ParseString($$"""
         akka.loglevel = WARNING
         akka.actor.provider = local
+        {{SerializeMessages}}
         engine.persistence.connection-string = "Data Source={{dbPath}}"
         akka.persistence {
           journal.plugin = "akka.persistence.journal.sql"
