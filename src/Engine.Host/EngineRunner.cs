@@ -145,7 +145,7 @@ public sealed class EngineRunner(
             {
                 var reports = new List<SymbolReport>();
                 foreach (var symbol in completed.Symbols)
-                    reports.Add(await region.Ask<SymbolReport>(new GetSymbolReport(symbol), settings.AskTimeout));
+                    reports.Add(await AskSymbol(region, symbol, settings.AskTimeout));
                 var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
                 var snap = stats.Snapshot();
                 skipLog.Flush();
@@ -176,6 +176,26 @@ public sealed class EngineRunner(
     }
 
     /// <summary>
+    /// A symbol's report, asked again in short tries until the ask timeout: a query that reaches an
+    /// entity as it stops (its journal failed) is lost, and the next one starts it from its journal.
+    /// </summary>
+    private static async Task<SymbolReport> AskSymbol(IActorRef region, string symbol, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        var attempt = TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.FromSeconds(3).Ticks));
+        while (true)
+        {
+            try
+            {
+                return await region.Ask<SymbolReport>(new GetSymbolReport(symbol), attempt);
+            }
+            catch (AskTimeoutException) when (deadline.Elapsed + attempt <= timeout)
+            {
+            }
+        }
+    }
+
+    /// <summary>
     /// ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS=N makes the process SIGKILL itself once N events are
     /// journaled: a crash at a point set by the journal, not by the clock, for the restart tests.
     /// </summary>
@@ -184,7 +204,7 @@ public sealed class EngineRunner(
 
     /// <summary>
     /// A journal this run no longer holds (its SQLite file removed, its PostgreSQL lease gone) is a
-    /// journal failure: halt trading and end the run at once, naming it.
+    /// journal failure: trading stops with the feed and the run ends at once, naming it.
     /// </summary>
     private static Timer WatchJournal(IJournalHold hold, ActorSystem system, IActorRef coordinator)
     {
@@ -197,7 +217,7 @@ public sealed class EngineRunner(
             {
                 if (hold.Lost() is not { } why) return;
                 reported = true;
-                system.ActorSelection(KillSwitchRequests.Path).Tell(new KillSwitchActor.Engage("engine", why, "engine"));
+                // Not a kill-switch halt: that would be journaled where the fault is (see SymbolActor.JournalFault).
                 coordinator.Tell(new FeedCoordinator.Abort(why));
             }
             finally

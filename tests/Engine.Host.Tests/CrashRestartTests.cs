@@ -75,6 +75,44 @@ public sealed class CrashRestartTests
         AssertSameOutcome(set, clean, restarted);
     }
 
+    /// <summary>
+    /// Issue 8: the journal fills up mid-run (SQLite's own "database or disk is full", the error a full
+    /// disk gives, forced by capping the file at half the pages the uninterrupted run needs). Trading
+    /// stops with the feed, the run ends with exit 1, the cause in one line on stderr and the summary so far on
+    /// stdout; with the fault gone, the same command finishes with the uninterrupted run's outcome.
+    /// </summary>
+    [Fact]
+    public async Task A_journal_that_fills_up_mid_run_ends_it_with_exit_1_naming_the_cause_and_the_same_command_then_finishes_it()
+    {
+        var set = Sets["default"];
+        var dir = EngineProcess.TempDir();
+        var clean = await Run(dir, set, "clean", new());
+        var pages = PageCount(Path.Combine(dir, "clean.db"));
+
+        var full = new Dictionary<string, string>(Batching(7, 64)) { ["ENGINE_FAULT_JOURNAL_MAX_PAGES"] = (pages / 2).ToString() };
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, Merge(set.Environment, full), Args(set, "full"));
+        Assert.True(code == 1, $"exit {code}\n{stdout}\n{stderr}");
+        var error = stderr.Trim();
+        Assert.True(!error.Contains('\n') && error.Contains("database or disk is full", StringComparison.Ordinal), $"stderr is not one line naming the cause:\n{stderr}");
+        Assert.True(stdout.Contains("=== Run summary ===", StringComparison.Ordinal) && stdout.Contains("RUN FAILED", StringComparison.Ordinal),
+            $"no summary of the failed run:\n{stdout}\n{stderr}");
+        var cut = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "full.json")));
+        Assert.True(cut.FillLog.Count < clean.FillLog.Count, $"the fault came too late: {cut.FillLog.Count} of {clean.FillLog.Count} fills journaled");
+        Assert.Empty(cut.FillLog.Except(clean.FillLog)); // what was journaled before the fault is the uninterrupted run's
+
+        var restarted = await Run(dir, set, "full", new());
+        AssertSameOutcome(set, clean, restarted);
+    }
+
+    private static long PageCount(string db)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = db, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA page_count;";
+        return (long)command.ExecuteScalar()!;
+    }
+
     private static async Task Batchings(DataSet set)
     {
         var dir = EngineProcess.TempDir();

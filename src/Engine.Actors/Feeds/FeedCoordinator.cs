@@ -693,7 +693,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private void MaybeQuiesced()
     {
         // Every step up to the point is done everywhere: events, reports and the last boundary's retries.
-        if (_quiesce is not { } q || _quiescedReplied || _inFlight.Count > 0) return;
+        // A feed that is done sends nothing more: what it had in flight may never be answered (a
+        // symbol whose journal failed), so its point is where it stopped.
+        if (_quiesce is not { } q || _quiescedReplied || (_inFlight.Count > 0 && _phase != Phase.Done)) return;
         _quiescedReplied = true;
         var point = _phase is Phase.Closing or Phase.Deciding or Phase.Commanding ? FeedStep.AtBoundary(_sliceLastSeq)
             : _boundaryPassed ? FeedStep.AfterBoundary(_lastSeq)

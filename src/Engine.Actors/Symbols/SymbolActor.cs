@@ -436,24 +436,31 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch, asOf));
     }
 
-    // ---- failures escalate to the kill switch ----
+    // ---- failures: a journal fault stops the feed, anything else escalates to the kill switch ----
 
-    /// <summary>The journal refused or failed a write: nothing this symbol does can count, so halt the engine.</summary>
+    /// <summary>
+    /// The journal failed a write: nothing this symbol does can count, so trading stops with the feed,
+    /// at once. The halt is not journaled (the journal is what failed, and a halt written by a later
+    /// write that happened to fit would outlive the fault): once the fault is fixed, the same run
+    /// resumes from what the journal holds.
+    /// </summary>
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _counters.Automatic("journal_failure");
-        Halt("engine", $"journal failure in {PersistenceId}: {cause.Message}");
-        // The feed ends now rather than when its watchdog notices that nothing is journaled.
-        _coordinator?.Tell(new SymbolFailed(_symbol, $"its journal failed: {cause.Message}"));
+        JournalFault($"its journal failed: {cause.Message}");
         base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
     {
-        _counters.Automatic("journal_failure");
-        Halt("engine", $"journal rejected an event of {PersistenceId}: {cause.Message}");
-        _coordinator?.Tell(new SymbolFailed(_symbol, $"its journal rejected an event: {cause.Message}"));
+        JournalFault($"its journal rejected an event: {cause.Message}");
         base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    private void JournalFault(string why)
+    {
+        _counters.Automatic("journal_failure");
+        if (_coordinator is null) _log.Error("symbol {0}: {1}; it stops and recovers from the journal on its next message", _symbol, why);
+        _coordinator?.Tell(new SymbolFailed(_symbol, why));
     }
 
     /// <summary>
