@@ -232,7 +232,8 @@ public sealed class RiskControlsSimulationTests
         // stops the feed at once, and the failed feed answers the pause at once.
         var settings = Settings(new[] { Strategy("trend", () => new Script((3, 1m))) }) with
         {
-            AskTimeout = TimeSpan.FromSeconds(2), KillSwitchAckTimeout = TimeSpan.FromMinutes(1),
+            AskTimeout = TimeSpan.FromSeconds(2),
+            KillSwitchAckTimeout = TimeSpan.FromMinutes(1),
         };
         settings = settings with { Feed = settings.Feed with { Timeout = TimeSpan.FromMinutes(1) } };
         var system = FlakyJournal.Config();
