@@ -128,25 +128,47 @@ public sealed class EngineRunner(
 
             try
             {
-                return await Summarize();
+                // A run that failed already (its journal may be gone) shows what can still be read and
+                // names the rest, so the summary so far is never lost to a second failure.
+                return await Summarize(partial: completed.Error is not null);
             }
             catch (Exception ex)
             {
-                // Nothing here is cancelled by a signal, so any failure is the journal's or the system's.
-                // The journal went away with the run (its file removed, its database down): say so in
-                // one line, with the feed's own error first, instead of a stack trace.
+                // Nothing here is cancelled by a signal, so any failure is the journal's or the system's:
+                // one line instead of a stack trace.
                 var cause = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;
-                throw new RunFailedException(completed.Error is { } error
-                    ? $"{error}; the summary could not be read back: {cause}"
-                    : $"the run ended but its summary could not be read back from the journal: {cause}");
+                throw new RunFailedException($"the run ended but its summary could not be read back from the journal: {cause}");
             }
 
-            async Task<RunSummary> Summarize()
+            async Task<RunSummary> Summarize(bool partial)
             {
+                // Partial: every read shares one ask timeout, and a read that fails is named instead.
+                var budget = Stopwatch.StartNew();
+                var unread = new List<string>();
+                async Task<T> Read<T>(string what, Func<TimeSpan, Task<T>> read, T fallback)
+                {
+                    if (!partial) return await read(settings.AskTimeout);
+                    var left = settings.AskTimeout - budget.Elapsed;
+                    try
+                    {
+                        if (left > TimeSpan.Zero) return await read(left).WaitAsync(left);
+                    }
+                    catch (Exception ex)
+                    {
+                        unread.Add($"{what} ({(ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message)})");
+                        return fallback;
+                    }
+                    unread.Add($"{what} (no time left)");
+                    return fallback;
+                }
+
                 var reports = new List<SymbolReport>();
                 foreach (var symbol in completed.Symbols)
-                    reports.Add(await AskSymbol(region, symbol, settings.AskTimeout));
-                var (fills, journaled) = await ReadFillsFromJournal(system, completed.Symbols);
+                {
+                    if (await Read($"{symbol}'s report", async t => (SymbolReport?)await AskSymbol(region, symbol, t), null) is { } report) reports.Add(report);
+                }
+                var (fills, journaled) = await Read("the fill log", _ => ReadFillsFromJournal(system, completed.Symbols),
+                    ((IReadOnlyList<Fill>)Array.Empty<Fill>(), 0L));
                 var snap = stats.Snapshot();
                 skipLog.Flush();
                 var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
@@ -154,17 +176,23 @@ public sealed class EngineRunner(
                 {
                     SkippedFiles = skipped?.Snapshot().Select(f => new SkippedFileRow(f.Path, f.Reason.Code(), f.Detail)).ToArray() ?? [],
                 };
-                var status = await killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), settings.AskTimeout);
-                var audit = await killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), settings.AskTimeout);
+                var status = await Read("the trading states", t => killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), t),
+                    new KillSwitchActor.Status(new Dictionary<string, Engine.Domain.Risk.ScopeChange>(), 0));
+                var audit = await Read("the kill-switch audit", t => killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), t),
+                    new KillSwitchActor.AuditTrail(Array.Empty<IKillSwitchEvent>()));
                 var accounts = new List<RiskSupervisor.AccountRiskReport>();
                 foreach (var account in settings.Risk.Accounts.Keys)
-                    accounts.Add(await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), settings.AskTimeout));
+                {
+                    if (await Read($"account {account}", async t => (RiskSupervisor.AccountRiskReport?)await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), t),
+                            null) is { } a) accounts.Add(a);
+                }
                 return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
                 {
                     TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
                     TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
                     FeedAllocatedBytes = allocated,
                     Stopped = stopped,
+                    Unread = unread,
                 };
             }
         }

@@ -80,6 +80,9 @@ public sealed record RunSummary(
     /// <summary>The feed was stopped (SIGINT, SIGTERM) before its end: this is the run so far.</summary>
     public bool Stopped { get; init; }
 
+    /// <summary>What a failed run could not read back for its summary (its journal gone), with why; empty otherwise.</summary>
+    public IReadOnlyList<string> Unread { get; init; } = [];
+
     /// <summary>Bytes the process allocated while the feed ran (timing: not part of the run's outcome).</summary>
     public long FeedAllocatedBytes { get; init; }
 
@@ -195,6 +198,7 @@ public sealed record RunSummary(
         }
         var net = Positions.Sum(r => r.RealizedPnl + r.UnrealizedPnl - r.Fees);
         sb.AppendLine(inv, $"Net P&L (realized + unrealized - fees): {net:N2}");
+        foreach (var what in Unread) sb.AppendLine(inv, $"Not read back:     {what}");
         if (Error is { } error) sb.AppendLine(inv, $"RUN FAILED: {error}");
         return sb.ToString();
     }

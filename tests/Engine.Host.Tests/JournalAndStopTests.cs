@@ -187,7 +187,7 @@ public sealed class JournalAndStopTests
         Assert.True(code == 1, $"exit {code}\n{run.Stdout}\n{run.Stderr}");
         Assert.Contains("error: the journal file '", run.Stderr);
         Assert.Contains("was removed while the engine ran", run.Stderr);
-        Assert.Contains("RUN FAILED: the journal file '", run.Stdout);
+        Assert.True(run.Stdout.Contains("RUN FAILED: the journal file '", StringComparison.Ordinal), $"{run.Stdout}\n{run.Stderr}");
         Assert.DoesNotContain("Unhandled exception", run.Stdout + run.Stderr);
         var gone = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "gone.json")));
         Assert.True(gone.Feed.Read < 37_440, $"the run was not ended early: {gone.Feed.Read} events read");
