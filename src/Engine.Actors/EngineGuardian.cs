@@ -1,7 +1,6 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
-using Akka.Pattern;
 using Akka.Streams.Dsl;
 using Engine.Actors.Feeds;
 using Engine.Actors.Metrics;
@@ -13,19 +12,13 @@ using Engine.Actors.Serialization;
 namespace Engine.Actors;
 
 /// <summary>
-/// /user/engine: parent of the node's engine-wide actors: the kill switch (/kill-switch, under a
-/// backoff supervisor, so a failing journal stops it only until it can come back), the account
-/// risk supervisors (/risk), the feeds (/feeds), the engine's own halt requests
-/// (/kill-switch-requests) and the dead-letter monitor. An unexpected failure of a child escalates to
-/// the kill switch: the engine is halted until an operator has looked.
+/// /user/engine, on every node: the node's engine-wide actors around the cluster's singletons (the
+/// kill switch and the risk supervisors, given here as their proxies): the feeds (/feeds), the
+/// engine's own halt requests (/kill-switch-requests) and the dead-letter monitor. An unexpected
+/// failure of a child escalates to the kill switch: the engine is halted until an operator has looked.
 /// </summary>
 public sealed class EngineGuardian : ReceiveActor
 {
-    // Local only: asked by the host of this node for the refs of its own children.
-    public sealed record GetKillSwitch : ILocalOnlyMessage;
-
-    public sealed record GetRisk : ILocalOnlyMessage;
-
     /// <summary>
     /// Starts a feed under /feeds; the reply is the feed's ref, and FeedCompleted goes to Notify when it is done.
     /// Local only: it carries the stream's Source and an in-process observer, and a feed runs on the node that reads it.
@@ -33,29 +26,23 @@ public sealed class EngineGuardian : ReceiveActor
     public sealed record StartFeed(string Name, Source<IReadOnlyList<SequencedEvent>, NotUsed> Source, IActorRef Symbols, IFeedObserver Observer, IActorRef Notify)
         : ILocalOnlyMessage;
 
-    private readonly IActorRef _killSwitch;
     private readonly IActorRef _requests;
 
-    public EngineGuardian(EngineSettings settings)
+    public EngineGuardian(EngineSettings settings, IActorRef killSwitch, IActorRef risk)
     {
-        _killSwitch = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            KillSwitchActor.Props(settings.KillSwitchAckTimeout), "kill-switch",
-            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "kill-switch");
-        // Twice the ack timeout: an engage is answered once every symbol confirmed, or the timeout passed.
-        // Resent at about the kill switch's shortest back-off, so a halt waits little longer than the restart.
-        _requests = Context.ActorOf(KillSwitchRequests.Props(_killSwitch, settings.KillSwitchAckTimeout * 2, TimeSpan.FromMilliseconds(500)), "kill-switch-requests");
-        var risk = Context.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, _requests), "risk");
+        _requests = Context.ActorOf(KillSwitchRequests.Props(killSwitch, settings.KillSwitchAckTimeout), "kill-switch-requests");
         var feeds = Context.ActorOf(Akka.Actor.Props.Create(() => new FeedsParent()), "feeds");
         Context.ActorOf(DeadLetterMonitor.Props(), "dead-letters");
         var accounts = settings.Risk.Accounts.Keys.ToArray();
 
-        Receive<GetKillSwitch>(_ => Sender.Tell(_killSwitch));
-        Receive<GetRisk>(_ => Sender.Tell(risk));
         Receive<StartFeed>(f => feeds.Forward(new FeedsParent.Create(
-            f.Name, FeedCoordinator.Props(f.Name, f.Source, f.Symbols, _killSwitch, risk, accounts, settings.Feed, f.Observer, f.Notify))));
+            f.Name, FeedCoordinator.Props(f.Name, f.Source, f.Symbols, killSwitch, risk, accounts, settings.Feed, f.Observer, f.Notify))));
     }
 
-    public static Props Props(EngineSettings settings) => Akka.Actor.Props.Create(() => new EngineGuardian(settings));
+    /// <param name="killSwitch">The kill switch (its singleton proxy in the engine).</param>
+    /// <param name="risk">The risk supervisors (their singleton proxy in the engine).</param>
+    public static Props Props(EngineSettings settings, IActorRef killSwitch, IActorRef risk) =>
+        Akka.Actor.Props.Create(() => new EngineGuardian(settings, killSwitch, risk));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(ex =>
     {

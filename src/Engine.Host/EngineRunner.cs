@@ -64,9 +64,16 @@ public sealed class EngineRunner(
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
             if (sqlite is not null) akka.AddSetup(sqlite);
+            // One kill switch and one set of risk supervisors cluster-wide, each a singleton with a
+            // proxy on every node (the registry holds the proxies).
+            akka.WithSingleton<KillSwitchActor>("kill-switch", KillSwitchActor.Supervised(settings.KillSwitchAckTimeout),
+                new ClusterSingletonOptions(), createProxyToo: true);
+            akka.WithSingleton<RiskSupervisors>("risk", (_, registry, _) =>
+                    RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, registry.Get<KillSwitchActor>(), settings.KillSwitchAckTimeout),
+                new ClusterSingletonOptions(), createProxyToo: true);
             akka.WithActors((system, registry) =>
             {
-                var guardian = system.ActorOf(EngineGuardian.Props(settings), "engine");
+                var guardian = system.ActorOf(EngineGuardian.Props(settings, registry.Get<KillSwitchActor>(), registry.Get<RiskSupervisors>()), "engine");
                 registry.Register<EngineGuardian>(guardian);
             });
             akka.WithShardRegion<SymbolRegion>(
@@ -91,10 +98,8 @@ public sealed class EngineRunner(
             var registry = host.Services.GetRequiredService<ActorRegistry>();
             await WaitForClusterUp(system, cancellation);
             var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
-            var killSwitch = await guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10), cancellation);
-            registry.Register<KillSwitchActor>(killSwitch);
-            var risk = await guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10), cancellation);
-            registry.Register<RiskSupervisors>(risk);
+            var killSwitch = await registry.GetAsync<KillSwitchActor>(cancellation);
+            var risk = await registry.GetAsync<RiskSupervisors>(cancellation);
             var region = await registry.GetAsync<SymbolRegion>(cancellation);
 
             var stats = new FeedStatistics();

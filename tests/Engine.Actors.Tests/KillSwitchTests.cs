@@ -144,7 +144,7 @@ public sealed class KillSwitchTests
         await using var sim = Simulation.Start(TestEngine.TempDb(), RestingLimitSettings());
         await sim.RunAsync(Bars.FromCloses("XYZ", Flat).Take(5));
 
-        var child = await sim.System.ActorSelection("/user/engine/kill-switch/kill-switch").ResolveOne(TimeSpan.FromSeconds(5));
+        var child = await sim.System.ActorSelection("/user/kill-switch/kill-switch").ResolveOne(TimeSpan.FromSeconds(5));
         await child.GracefulStop(TimeSpan.FromSeconds(5));
         // The backoff supervisor brings a new one; the first command it can take must still wait for XYZ.
         var ack = await EngageWhenBack(sim, "engine");

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Hosting;
+using Akka.Pattern;
 using Akka.Persistence;
 using Engine.Actors.Metrics;
 using Engine.Actors.Symbols;
@@ -162,6 +163,13 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(TimeSpan ackTimeout) => Akka.Actor.Props.Create(() => new KillSwitchActor(ackTimeout));
+
+    /// <summary>
+    /// The kill switch under a backoff supervisor, as the engine runs it (a cluster singleton): a
+    /// failing journal stops it only until it can come back.
+    /// </summary>
+    public static Props Supervised(TimeSpan ackTimeout) => BackoffSupervisor.Props(Backoff.OnStop(
+        Props(ackTimeout), "kill-switch", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
     private Status Current => new(new SortedDictionary<string, ScopeChange>(_book.Current.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal), _book.KnownEpoch);
 

@@ -54,6 +54,14 @@ public sealed class KillSwitchRequests : ReceiveActor, IWithTimers
     public static Props Props(IActorRef killSwitch, TimeSpan answerTimeout, TimeSpan resendEvery) =>
         Akka.Actor.Props.Create(() => new KillSwitchRequests(killSwitch, answerTimeout, resendEvery));
 
+    /// <summary>
+    /// As the engine runs it: a send waits twice the kill switch's ack timeout (an engage is answered
+    /// once every symbol confirmed, or the timeout passed), and is sent again at about the kill
+    /// switch's shortest back-off, so a halt waits little longer than its restart.
+    /// </summary>
+    public static Props Props(IActorRef killSwitch, TimeSpan killSwitchAckTimeout) =>
+        Props(killSwitch, killSwitchAckTimeout * 2, TimeSpan.FromMilliseconds(500));
+
     private void SendHead()
     {
         _headFirstAttempt = _attempt + 1;

@@ -126,17 +126,18 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 }
 
 /// <summary>
-/// /user/engine/risk: one RiskSupervisor per configured account. A supervisor that fails is not
-/// restarted in place: a fresh one would not know what the symbols use. Instead the engine's kill
-/// switch is engaged; a process restart recovers each supervisor from its last checkpoint.
+/// The risk singleton: one RiskSupervisor per configured account, one of each cluster-wide. A
+/// supervisor that fails is not restarted in place: a fresh one would not know what the symbols use.
+/// Instead the engine's kill switch is engaged (through its own KillSwitchRequests, which sends until
+/// the kill switch answers, wherever it runs); a restart recovers each supervisor from its last checkpoint.
 /// </summary>
 public sealed class RiskSupervisors : ReceiveActor
 {
     private readonly IActorRef _killSwitchRequests;
 
-    public RiskSupervisors(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitchRequests)
+    public RiskSupervisors(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch, TimeSpan killSwitchAckTimeout)
     {
-        _killSwitchRequests = killSwitchRequests;
+        _killSwitchRequests = Context.ActorOf(KillSwitchRequests.Props(killSwitch, killSwitchAckTimeout), "kill-switch-requests");
         foreach (var (id, limits) in accounts)
             Context.ActorOf(RiskSupervisor.Props(id, limits, hours), id);
 
@@ -152,8 +153,8 @@ public sealed class RiskSupervisors : ReceiveActor
         });
     }
 
-    public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitchRequests) =>
-        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitchRequests)).WithDispatcher(EngineDispatcher.Id);
+    public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch, TimeSpan killSwitchAckTimeout) =>
+        Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitch, killSwitchAckTimeout)).WithDispatcher(EngineDispatcher.Id);
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(ex =>
     {

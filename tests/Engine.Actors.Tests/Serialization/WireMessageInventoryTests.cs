@@ -25,7 +25,7 @@ public sealed class WireMessageInventoryTests
     /// <summary>Local on purpose; why is said where each is declared.</summary>
     private static readonly string[] LocalOnly =
     {
-        "EngineGuardian+GetKillSwitch", "EngineGuardian+GetRisk", "EngineGuardian+StartFeed", "EngineGuardian+FeedsParent+Create",
+        "EngineGuardian+StartFeed", "EngineGuardian+FeedsParent+Create",
         "FeedCoordinator+Stop", "FeedCoordinator+Abort", "FeedCoordinator+FeedCompleted",
         "FeedCoordinator+StreamInit", "FeedCoordinator+StreamAck", "FeedCoordinator+StreamDone", "FeedCoordinator+StreamFailed",
         "FeedCoordinator+Chunk", "FeedCoordinator+Watchdog", "FeedCoordinator+RegisterAgain", "FeedCoordinator+CommandTimeout",
@@ -58,7 +58,7 @@ public sealed class WireMessageInventoryTests
     public void Every_message_type_is_either_a_wire_message_or_local_only()
     {
         var messages = Messages().ToList();
-        Assert.True(messages.Count >= 60, $"found only {messages.Count} message types; is the rule still finding them?");
+        Assert.True(messages.Count >= 55, $"found only {messages.Count} message types; is the rule still finding them?");
         var unmarked = messages.Where(t => typeof(IEngineWireMessage).IsAssignableFrom(t) == typeof(ILocalOnlyMessage).IsAssignableFrom(t))
             .Select(Name).ToList();
         Assert.True(unmarked.Count == 0, "mark each as IEngineWireMessage (with a manifest) or ILocalOnlyMessage (with why): " + string.Join(", ", unmarked));

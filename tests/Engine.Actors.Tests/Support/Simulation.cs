@@ -35,9 +35,10 @@ public sealed class Simulation : IAsyncDisposable
         Settings = settings;
         var watch = system.ActorOf(Props.Create(() => new SerializationWatch(SerializationFailures)), "serialization-watch");
         system.EventStream.Subscribe(watch, typeof(Akka.Event.Error));
-        Guardian = system.ActorOf(EngineGuardian.Props(settings), "engine");
-        KillSwitch = Guardian.Ask<IActorRef>(new EngineGuardian.GetKillSwitch(), TimeSpan.FromSeconds(10)).Result;
-        Risk = Guardian.Ask<IActorRef>(new EngineGuardian.GetRisk(), TimeSpan.FromSeconds(10)).Result;
+        // The engine's singletons, here plain actors of the one node (the host runs them as cluster singletons).
+        KillSwitch = system.ActorOf(KillSwitchActor.Supervised(settings.KillSwitchAckTimeout), "kill-switch");
+        Risk = system.ActorOf(RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, KillSwitch, settings.KillSwitchAckTimeout), "risk");
+        Guardian = system.ActorOf(EngineGuardian.Props(settings, KillSwitch, Risk), "engine");
         var ks = KillSwitch;
         Symbols = system.ActorOf(LocalSymbolRouter.Props(symbol => SymbolActor.Props(symbol, settings, ks)), "symbols");
         ActorRegistry.For(system).Register<SymbolRegion>(Symbols);
