@@ -17,7 +17,13 @@ namespace Engine.Host;
 public static class ConfigLoader
 {
     /// <summary>Every shipped file of defaults.</summary>
-    public static readonly IReadOnlyList<string> DefaultFiles = ["engine.conf", "persistence-sqlite.conf", "persistence-postgres.conf"];
+    public static readonly IReadOnlyList<string> DefaultFiles = ["engine.conf", "persistence-sqlite.conf", "persistence-postgres.conf", "cluster.conf"];
+
+    /// <summary>Set on every node of a cluster: the seed nodes' addresses, comma-separated. Unset: one node, a cluster of one.</summary>
+    public const string SeedNodesVariable = "ENGINE_CLUSTER_SEED_NODES";
+
+    /// <summary>Cluster mode: seed nodes are given.</summary>
+    public static bool ClusterMode(Func<string, string?> environment) => !string.IsNullOrWhiteSpace(environment(SeedNodesVariable));
 
     /// <summary>Chooses the journal: sqlite (embedded, the default) or postgres.</summary>
     public const string PersistenceVariable = "ENGINE_PERSISTENCE";
@@ -31,7 +37,8 @@ public static class ConfigLoader
     };
 
     /// <summary>The defaults a run loads, in order; together they are the list of known settings.</summary>
-    public static IReadOnlyList<string> DefaultFilesFor(string persistence) => ["engine.conf", $"persistence-{persistence}.conf"];
+    public static IReadOnlyList<string> DefaultFilesFor(string persistence, bool cluster = false) =>
+        cluster ? ["engine.conf", $"persistence-{persistence}.conf", "cluster.conf"] : ["engine.conf", $"persistence-{persistence}.conf"];
 
     /// <summary>hocon/ beside the executable, or ENGINE_HOCON_DIR.</summary>
     public static string HoconDirectory(Func<string, string?> environment) =>
@@ -48,7 +55,10 @@ public static class ConfigLoader
         var persistence = Persistence(environment);
         if (persistence == "postgres" && options.DatabaseFile is not null)
             throw new UsageException($"--db names a SQLite file; with {PersistenceVariable}=postgres the journal is the database ENGINE_DB_CONNECTION names");
-        var defaults = DefaultFilesFor(persistence).Select(name =>
+        var cluster = ClusterMode(environment);
+        if (cluster && persistence != "postgres")
+            throw new UsageException($"{SeedNodesVariable} is set (cluster mode): the nodes share one journal, so set {PersistenceVariable}=postgres and ENGINE_DB_CONNECTION");
+        var defaults = DefaultFilesFor(persistence, cluster).Select(name =>
         {
             var path = Path.Combine(hocon, name);
             if (!File.Exists(path)) throw new EngineConfigException(path, "is missing from the installation");
@@ -64,6 +74,14 @@ public static class ConfigLoader
         {
             if (environment(variable) is { Length: > 0 } value)
                 layers.Add(Expand($"environment variable {variable}", $"{setting} = {Quote(value)}", null, []));
+        }
+        foreach (var (variable, setting) in EnvironmentListOverrides)
+        {
+            if (environment(variable) is { Length: > 0 } value)
+            {
+                var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote);
+                layers.Add(Expand($"environment variable {variable}", $"{setting} = [{string.Join(", ", items)}]", null, []));
+            }
         }
         layers.Add(Expand("command line", CommandLineLayer(options), null, []));
 
@@ -201,6 +219,14 @@ public static class ConfigLoader
         ["ENGINE_LOG_LEVEL"] = "akka.loglevel",
         ["ENGINE_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
         ["ENGINE_REMOTE_PORT"] = "akka.remote.dot-netty.tcp.port",
+        ["ENGINE_CLUSTER_MIN_NODES"] = "akka.cluster.min-nr-of-members",
+    };
+
+    /// <summary>Environment variables that hold a comma-separated list, and the list setting each overrides.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EnvironmentListOverrides = new Dictionary<string, string>
+    {
+        [SeedNodesVariable] = "akka.cluster.seed-nodes",
+        ["ENGINE_CLUSTER_ROLES"] = "akka.cluster.roles",
     };
 
     private static string CommandLineLayer(EngineOptions o)

@@ -55,48 +55,14 @@ public sealed class EngineRunner(
         using var hold = Journals.Hold(config, RunInput.Of(options, config), options.ContinueAnyway, progress);
         var sqlite = SqliteJournal.Prepare(config, FaultJournalMaxPages());
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        // The command handles SIGINT and SIGTERM itself (stop the feed, journal, summarize); the
-        // host's console lifetime would instead tear the actor system down mid-run.
-        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
-        builder.Services.AddAkka("engine", (akka, _) =>
-        {
-            akka.AddHocon(config, HoconAddMode.Prepend);
-            if (sqlite is not null) akka.AddSetup(sqlite);
-            // One kill switch and one set of risk supervisors cluster-wide, each a singleton with a
-            // proxy on every node (the registry holds the proxies).
-            akka.WithSingleton<KillSwitchActor>("kill-switch", KillSwitchActor.Supervised(settings.KillSwitchAckTimeout),
-                new ClusterSingletonOptions(), createProxyToo: true);
-            akka.WithSingleton<RiskSupervisors>("risk", (_, registry, _) =>
-                    RiskSupervisors.Props(settings.Risk.Accounts, settings.Risk.Hours, registry.Get<KillSwitchActor>(), settings.KillSwitchAckTimeout),
-                new ClusterSingletonOptions(), createProxyToo: true);
-            akka.WithActors((system, registry) =>
-            {
-                var guardian = system.ActorOf(EngineGuardian.Props(settings, registry.Get<KillSwitchActor>(), registry.Get<RiskSupervisors>()), "engine");
-                registry.Register<EngineGuardian>(guardian);
-            });
-            akka.WithShardRegion<SymbolRegion>(
-                SymbolMessageExtractor.TypeName,
-                (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
-                new SymbolMessageExtractor(),
-                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false });
-            akka.AddStartup((system, _) =>
-            {
-                // One node, no seed list: the node forms a cluster of one by joining itself.
-                var cluster = Cluster.Get(system);
-                if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
-            });
-        });
-
-        using var host = builder.Build();
+        using var host = EngineHost.Build(config, settings, sqlite);
         await host.StartAsync(cancellation);
         try
         {
             var system = host.Services.GetRequiredService<ActorSystem>();
             System = system;
             var registry = host.Services.GetRequiredService<ActorRegistry>();
-            await WaitForClusterUp(system, cancellation);
+            await EngineHost.WaitUntilUpAsync(system, cancellation);
             var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
             var killSwitch = await registry.GetAsync<KillSwitchActor>(cancellation);
             var risk = await registry.GetAsync<RiskSupervisors>(cancellation);
@@ -267,13 +233,6 @@ public sealed class EngineRunner(
     private static long? FaultJournalMaxPages() =>
         long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_JOURNAL_MAX_PAGES"), out var n) && n > 0 ? n : null;
 
-    private sealed class CommandLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     /// <summary>Passes the feed's completion from the actor world to the host's task.</summary>
     private sealed class CompletionListener : ReceiveActor
     {
@@ -314,13 +273,6 @@ public sealed class EngineRunner(
         var synthetic = SyntheticConfig.Read(config);
         var name = $"synthetic (seed {synthetic.Seed}, {string.Join(",", synthetic.Symbols)}, {synthetic.TradingDays} days from {synthetic.StartDate:yyyy-MM-dd})";
         return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal), null);
-    }
-
-    private static async Task WaitForClusterUp(ActorSystem system, CancellationToken ct)
-    {
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
-        await up.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
     }
 
     /// <summary>The fill log comes from the journal, the record of what counted, not from memory.</summary>

@@ -75,6 +75,23 @@ release.SetAction((parse, _) => KillSwitchCommand.ReleaseAsync(
     parse.GetValue(ksDb), parse.GetValue(ksConfig), parse.GetValue(scope)!, parse.GetValue(reason)!, parse.GetValue(operatorName)!));
 root.Subcommands.Add(new Command("kill-switch", "The kill switch of a journal while no engine runs on it.") { status, release });
 
+// engine node: a cluster member that hosts shards and singletons and runs no feed (cluster mode).
+var nodeConfig = new Option<string?>("--config") { Description = "A HOCON file layered over the defaults in hocon/." };
+var node = new Command("node", "Join the cluster (ENGINE_CLUSTER_SEED_NODES) and host symbols and singletons until SIGTERM or SIGINT, then leave.") { nodeConfig };
+node.SetAction(async (parse, cancellation) =>
+{
+    using var leave = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+    void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        leave.Cancel();
+    }
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+    return await NodeCommand.RunAsync(parse.GetValue(nodeConfig), leave.Token);
+});
+root.Subcommands.Add(node);
+
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

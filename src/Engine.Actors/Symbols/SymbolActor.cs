@@ -119,8 +119,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             _children[i] = Context.ActorOf(
                 StrategyActor.Props(config.Id, config.Create, _settings.Supervision, _settings.HistoryBars), $"strategy-{config.Id}");
         }
-        if (_core.State.Watermark > 0)
-            _log.Info("{0} recovered: journal up to feed event {1}, {2} open orders", _symbol, _core.State.Watermark, _core.State.OpenOrders.Count);
+        // Where a symbol lives (its node is in the log source), for operators and the cluster tests.
+        _log.Info("{0} started: journal up to feed event {1}, {2} open orders", _symbol, _core.State.Watermark, _core.State.OpenOrders.Count);
         Subscribe();
     }
 

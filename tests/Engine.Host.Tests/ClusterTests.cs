@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Engine.Host.Tests;
+
+/// <summary>
+/// Cluster mode with real processes on loopback against a real PostgreSQL: `engine node` members
+/// host symbols' shards, the run's node reads the feed, and the fill log is the single-node run's.
+/// </summary>
+[Collection("postgres")]
+public sealed class ClusterTests(PostgresServer server)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(4);
+
+    private static Dictionary<string, string> OnPostgres(string connectionString) => new()
+    {
+        ["ENGINE_PERSISTENCE"] = "postgres",
+        ["ENGINE_DB_CONNECTION"] = connectionString,
+        ["ENGINE_SYNTHETIC_DAYS"] = "1",
+    };
+
+    private static Dictionary<string, string> Member(Dictionary<string, string> environment, string seeds, int port, int nodes, string? logLevel = null)
+    {
+        var member = new Dictionary<string, string>(environment)
+        {
+            ["ENGINE_CLUSTER_SEED_NODES"] = seeds,
+            ["ENGINE_REMOTE_PORT"] = port.ToString(),
+            ["ENGINE_CLUSTER_MIN_NODES"] = nodes.ToString(),
+        };
+        if (logLevel is not null) member["ENGINE_LOG_LEVEL"] = logLevel;
+        return member;
+    }
+
+    [Fact]
+    public async Task Three_nodes_replay_with_the_single_node_fills_and_members_that_are_told_to_leave_exit_0()
+    {
+        var dir = EngineProcess.TempDir();
+        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(dir, Limit, OnPostgres(server.NewDatabase()), "--summary-json", "single.json", "--quiet");
+        Assert.True(single == 0, $"single node: exit {single}\n{singleOut}\n{singleErr}");
+        var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
+
+        var shared = OnPostgres(server.NewDatabase());
+        var ports = FreePorts(3);
+        var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
+        // Members log at INFO so that where each symbol started is seen.
+        using var b = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node");
+        using var c = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3, "INFO"), "node");
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit, Member(shared, seeds, ports[0], 3), "--summary-json", "cluster.json", "--quiet");
+        Assert.True(code == 0, $"cluster run: exit {code}\n{stdout}\n{stderr}\n--- b:\n{b.Stderr}\n--- c:\n{c.Stderr}");
+        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
+
+        Assert.NotEmpty(reference.FillLog);
+        Assert.Equal(reference.FillLog, clustered.FillLog);
+        Assert.Equal(reference.Accounts, clustered.Accounts);
+        // The symbols were spread: some of them lived on the members, not on the feed's node.
+        var elsewhere = reference.Positions.Select(p => p.Symbol).Distinct()
+            .Where(s => b.Stdout.Contains($"] {s} started:", StringComparison.Ordinal) || c.Stdout.Contains($"] {s} started:", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(elsewhere.Count > 0, $"no symbol was hosted by the members\n--- b:\n{b.Stdout}\n--- c:\n{c.Stdout}");
+
+        foreach (var member in new[] { b, c })
+        {
+            using (var term = Process.Start("kill", $"-TERM {member.Id}")) await term.WaitForExitAsync();
+            var exit = await member.WaitAsync(Limit);
+            Assert.True(exit == 0, $"member: exit {exit}\n{member.Stderr}");
+            Assert.Contains("left the cluster", member.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task Cluster_mode_is_refused_on_sqlite_and_a_node_without_seed_nodes_is_refused()
+    {
+        var dir = EngineProcess.TempDir();
+        var (code, _, stderr) = await EngineProcess.RunAsync(dir, Limit,
+            new Dictionary<string, string> { ["ENGINE_CLUSTER_SEED_NODES"] = "akka.tcp://engine@127.0.0.1:4053" }, "--db", "j.db");
+        Assert.Equal(2, code);
+        Assert.Contains("ENGINE_PERSISTENCE=postgres", stderr);
+        Assert.False(File.Exists(Path.Combine(dir, "j.db")));
+
+        (code, _, stderr) = await EngineProcess.RunAsync(dir, Limit, "node");
+        Assert.Equal(2, code);
+        Assert.Contains("ENGINE_CLUSTER_SEED_NODES", stderr);
+    }
+
+    private static int[] FreePorts(int n)
+    {
+        var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        foreach (var l in listeners) l.Start();
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        foreach (var l in listeners) l.Stop();
+        return ports;
+    }
+}
