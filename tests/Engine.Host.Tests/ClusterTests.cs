@@ -83,6 +83,89 @@ public sealed class ClusterTests(PostgresServer server)
         Assert.Contains("ENGINE_CLUSTER_SEED_NODES", stderr);
     }
 
+    /// <summary>The README's local cluster: up, a replay through it (the single-node fills), status, down.</summary>
+    [Fact]
+    public async Task The_local_cluster_script_starts_three_members_a_replay_through_them_gives_the_single_node_fills_and_down_stops_all()
+    {
+        var dir = EngineProcess.TempDir();
+        var script = Path.Combine(EngineProcess.RepoRoot, "deploy", "local-cluster.sh");
+        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4.
+        var basePort = FreeRun(5);
+        var environment = new Dictionary<string, string>
+        {
+            ["LOCAL_CLUSTER_DIR"] = Path.Combine(dir, "cluster"),
+            ["LOCAL_CLUSTER_PG_PORT"] = (basePort + 4).ToString(),
+            ["LOCAL_CLUSTER_BASE_PORT"] = basePort.ToString(),
+            ["ENGINE_SYNTHETIC_DAYS"] = "1",
+        };
+        try
+        {
+            var up = await Script(script, environment, "up");
+            Assert.True(up.Code == 0, $"up: exit {up.Code}\n{up.Output}");
+            Assert.Equal(3, up.Output.Split('\n').Count(l => l.Contains(" is up (log:", StringComparison.Ordinal)));
+            var status = await Script(script, environment, "status");
+            Assert.Equal(3, status.Output.Split('\n').Count(l => l.Contains("running (pid", StringComparison.Ordinal)));
+
+            var run = await Script(script, environment, "run", "--quiet", "--summary-json", Path.Combine(dir, "cluster.json"));
+            Assert.True(run.Code == 0, $"run: exit {run.Code}\n{run.Output}");
+            var (single, singleOut, singleErr) = await EngineProcess.RunAsync(dir, Limit, new Dictionary<string, string> { ["ENGINE_SYNTHETIC_DAYS"] = "1" },
+                "--db", "single.db", "--summary-json", "single.json", "--quiet");
+            Assert.True(single == 0, $"single: exit {single}\n{singleOut}\n{singleErr}");
+            Assert.Equal(RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json"))).FillLog,
+                RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json"))).FillLog);
+        }
+        finally
+        {
+            var down = await Script(script, environment, "down");
+            Assert.True(down.Code == 0, $"down: exit {down.Code}\n{down.Output}");
+        }
+        var after = await Script(script, environment, "status");
+        Assert.Contains("PostgreSQL      stopped", after.Output);
+        Assert.DoesNotContain("running (pid", after.Output);
+    }
+
+    private static async Task<(int Code, string Output)> Script(string script, Dictionary<string, string> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(script);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment) start.Environment[k] = v;
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(Limit);
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>The first of n consecutive free loopback ports, from a random start.</summary>
+    private static int FreeRun(int n)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var start = Random.Shared.Next(20_000, 30_000);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var port = start; port < start + n; port++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, port);
+                    l.Start();
+                    listeners.Add(l);
+                }
+                return start;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                foreach (var l in listeners) l.Stop();
+            }
+        }
+        throw new InvalidOperationException("no run of free loopback ports found");
+    }
+
     private static int[] FreePorts(int n)
     {
         var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();

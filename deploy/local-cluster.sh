@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# A local engine cluster on loopback: a PostgreSQL server and three `engine node` members
+# (akka.tcp ports 4053-4055), all under .local-cluster/ in the repository.
+#
+#   deploy/local-cluster.sh up        build, start PostgreSQL and the three members, wait until they are up
+#   deploy/local-cluster.sh run ARGS  replay through the cluster: one more member that reads the feed
+#                                     (the engine's usual options: --data, --synthetic, --summary-json, ...)
+#   deploy/local-cluster.sh status    what runs, with pids, ports and log files
+#   deploy/local-cluster.sh down      members leave (SIGTERM: shards hand over), PostgreSQL stops
+#   deploy/local-cluster.sh purge     down, then remove .local-cluster/ (the journal too)
+#
+# Settings (environment): LOCAL_CLUSTER_DIR (default .local-cluster), LOCAL_CLUSTER_PG_PORT (5433),
+# LOCAL_CLUSTER_BASE_PORT (4053: members on 4053-4055, the run's node on 4056). Any ENGINE_* variable
+# is passed on to every node. The HTTP ports 9101-9103 are the members' metrics ports once the
+# operator surface (issue 10) serves them.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="$(realpath -m "${LOCAL_CLUSTER_DIR:-$repo/.local-cluster}")"
+pg_port="${LOCAL_CLUSTER_PG_PORT:-5433}"
+base_port="${LOCAL_CLUSTER_BASE_PORT:-4053}"
+members=3
+dll="$dir/bin/Engine.Host.dll"
+
+die() { echo "local-cluster: $*" >&2; exit 1; }
+
+pg_bin() {
+  local bin
+  bin="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"
+  [[ -n "$bin" ]] || die "PostgreSQL is not installed (Debian: apt-get install postgresql-15)"
+  echo "$bin"
+}
+
+# initdb and pg_ctl refuse to run as root: as root they run as the postgres user.
+as_pg() {
+  if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+seeds() {
+  local list="" i
+  for ((i = 0; i < members; i++)); do list+="${list:+,}akka.tcp://engine@127.0.0.1:$((base_port + i))"; done
+  echo "$list"
+}
+
+node_env() {
+  export ENGINE_PERSISTENCE=postgres
+  export ENGINE_DB_CONNECTION="Host=127.0.0.1;Port=$pg_port;Database=engine;Username=postgres"
+  export ENGINE_CLUSTER_SEED_NODES
+  ENGINE_CLUSTER_SEED_NODES="$(seeds)"
+  export ENGINE_HOSTNAME=127.0.0.1
+}
+
+running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+up() {
+  mkdir -p "$dir/logs" "$dir/run"
+  echo "building the engine into $dir/bin"
+  dotnet build "$repo/src/Engine.Host" -c Release -o "$dir/bin" -nologo -v quiet >"$dir/logs/build.log" 2>&1 \
+    || die "build failed; see $dir/logs/build.log"
+
+  local bin
+  bin="$(pg_bin)"
+  if [[ ! -d "$dir/pg" ]]; then
+    mkdir -p "$dir/pg"
+    [[ "$(id -u)" == 0 ]] && chown postgres "$dir/pg"
+    as_pg "$bin/initdb" -D "$dir/pg/data" -A trust -U postgres >"$dir/logs/initdb.log" 2>&1 || die "initdb failed; see $dir/logs/initdb.log"
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$dir/pg/data" -w -l "$dir/pg/server.log" \
+      -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1" start >/dev/null || die "PostgreSQL did not start; see $dir/pg/server.log"
+  fi
+  as_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'engine'" | grep -q 1 \
+    || as_pg "$bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE engine"
+  echo "PostgreSQL on 127.0.0.1:$pg_port (database engine)"
+
+  node_env
+  local i port
+  for ((i = 0; i < members; i++)); do
+    port=$((base_port + i))
+    if running "$dir/run/node-$port.pid"; then continue; fi
+    ENGINE_REMOTE_PORT=$port ENGINE_CLUSTER_MIN_NODES=$members \
+      nohup dotnet "$dll" node >"$dir/logs/node-$port.log" 2>&1 &
+    echo $! >"$dir/run/node-$port.pid"
+  done
+  for ((i = 0; i < members; i++)); do
+    port=$((base_port + i))
+    for _ in $(seq 1 120); do
+      grep -q " is up " "$dir/logs/node-$port.log" 2>/dev/null && break
+      running "$dir/run/node-$port.pid" || die "member on $port stopped; see $dir/logs/node-$port.log"
+      sleep 0.5
+    done
+    grep -q " is up " "$dir/logs/node-$port.log" || die "member on $port is not up after 60 s; see $dir/logs/node-$port.log"
+    echo "member akka.tcp://engine@127.0.0.1:$port is up (log: $dir/logs/node-$port.log)"
+  done
+}
+
+run() {
+  [[ -f "$dll" ]] || die "not up: run '$0 up' first"
+  node_env
+  ENGINE_REMOTE_PORT=$((base_port + members)) exec dotnet "$dll" "$@"
+}
+
+status() {
+  local bin i port
+  bin="$(pg_bin)"
+  if [[ -d "$dir/pg/data" ]] && as_pg "$bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1; then
+    echo "PostgreSQL      running on 127.0.0.1:$pg_port"
+  else
+    echo "PostgreSQL      stopped"
+  fi
+  for ((i = 0; i < members; i++)); do
+    port=$((base_port + i))
+    if running "$dir/run/node-$port.pid"; then
+      echo "member :$port    running (pid $(cat "$dir/run/node-$port.pid"), log $dir/logs/node-$port.log)"
+    else
+      echo "member :$port    stopped"
+    fi
+  done
+}
+
+down() {
+  local i port pid bin
+  for ((i = members - 1; i >= 0; i--)); do
+    port=$((base_port + i))
+    if running "$dir/run/node-$port.pid"; then
+      pid="$(cat "$dir/run/node-$port.pid")"
+      kill -TERM "$pid"
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && { echo "member :$port did not leave in 30 s; killing it"; kill -KILL "$pid"; }
+      echo "member :$port stopped"
+    fi
+    rm -f "$dir/run/node-$port.pid"
+  done
+  if [[ -d "$dir/pg/data" ]]; then
+    bin="$(pg_bin)"
+    as_pg "$bin/pg_ctl" -D "$dir/pg/data" status >/dev/null 2>&1 && as_pg "$bin/pg_ctl" -D "$dir/pg/data" -w -m fast stop >/dev/null
+    echo "PostgreSQL stopped"
+  fi
+}
+
+case "${1:-}" in
+  up) up ;;
+  run) shift; run "$@" ;;
+  status) status ;;
+  down) down ;;
+  purge) down; rm -rf "$dir"; echo "removed $dir" ;;
+  *) echo "usage: $0 up | run [engine options] | status | down | purge" >&2; exit 2 ;;
+esac
