@@ -39,35 +39,36 @@ public static class EngineCommand
             }
             return 0;
         }
-        catch (UsageException ex)
+        catch (Exception ex) when (CommandErrors.ExitCodeOf(ex) is { } code)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (JournalRefusedException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (EngineConfigException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (RunFailedException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 1;
-        }
-        catch (ConfigurationException ex)
-        {
-            foreach (var problem in ex.Problems) Console.Error.WriteLine($"error: {problem}");
-            return 2;
+            CommandErrors.Print(ex);
+            return code;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             Console.Error.WriteLine("stopped: before the feed started; nothing was traded. Run the same command again to start.");
             return stopCode();
         }
+    }
+}
+
+/// <summary>The failures every command reports in `error:` lines, and their exit codes: 2 bad input, 1 the run failed.</summary>
+public static class CommandErrors
+{
+    public static int? ExitCodeOf(Exception ex) => ex switch
+    {
+        UsageException or JournalRefusedException or EngineConfigException or ConfigurationException => 2,
+        RunFailedException => 1,
+        _ => null,
+    };
+
+    public static void Print(Exception ex)
+    {
+        if (ex is ConfigurationException config)
+        {
+            foreach (var problem in config.Problems) Console.Error.WriteLine($"error: {problem}");
+            return;
+        }
+        Console.Error.WriteLine($"error: {ex.Message}");
     }
 }

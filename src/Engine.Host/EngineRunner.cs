@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using Akka;
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Persistence.Query;
@@ -23,7 +20,6 @@ using Engine.MarketData;
 
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Engine.Host;
 

@@ -50,25 +50,10 @@ public static class NodeCommand
             // Stopped before it was Up: nothing was handed to it.
             return 0;
         }
-        catch (UsageException ex)
+        catch (Exception ex) when (CommandErrors.ExitCodeOf(ex) is { } code)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (EngineConfigException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 2;
-        }
-        catch (ConfigurationException ex)
-        {
-            foreach (var problem in ex.Problems) Console.Error.WriteLine($"error: {problem}");
-            return 2;
-        }
-        catch (RunFailedException ex)
-        {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            return 1;
+            CommandErrors.Print(ex);
+            return code;
         }
     }
 }
