@@ -51,7 +51,7 @@ public static class EngineHost
                 SymbolMessageExtractor.TypeName,
                 (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
                 new SymbolMessageExtractor(),
-                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false });
+                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, HandOffStopMessage = StopSymbol.Instance });
             akka.AddStartup((system, _) =>
             {
                 // One node, no seed list: the node forms a cluster of one by joining itself. With seed

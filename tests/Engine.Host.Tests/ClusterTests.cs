@@ -68,6 +68,55 @@ public sealed class ClusterTests(PostgresServer server)
         }
     }
 
+    /// <summary>
+    /// A member hosting symbols is SIGKILLed mid-run: the split-brain resolver downs it, its symbols
+    /// start on the survivors from the journal, the feed sends their unjournaled batches again, and
+    /// the run finishes with the single-node fill log.
+    /// </summary>
+    [Fact]
+    public async Task A_member_hosting_symbols_killed_mid_run_loses_nothing_the_survivors_take_its_symbols_over()
+    {
+        var dir = EngineProcess.TempDir();
+        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(dir, Limit, OnPostgres(server.NewDatabase()), "--summary-json", "single.json", "--quiet");
+        Assert.True(single == 0, $"single node: exit {single}\n{singleOut}\n{singleErr}");
+        var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
+
+        var shared = OnPostgres(server.NewDatabase());
+        // The feed's node has the lowest port: members Up at the same time are ordered by address,
+        // so it is the oldest and runs the singletons and the shard coordinator; the killed member
+        // hosts symbols only (a singleton's failover is another case).
+        var ports = FreePorts(3).Order().ToArray();
+        var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
+        using var b = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node");
+        using var c = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3, "INFO"), "node");
+        // One synthetic day paced to about 12 s, so the kill lands mid-run.
+        using var a = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3), "--speed", "2000", "--summary-json", "cluster.json");
+        await Eventually(() => a.Stderr.Contains("] events ", StringComparison.Ordinal), "the feed is running", a);
+        await Eventually(() => b.Stdout.Contains(" started: journal", StringComparison.Ordinal) || c.Stdout.Contains(" started: journal", StringComparison.Ordinal),
+            "a member hosts a symbol", a);
+        var victim = b.Stdout.Contains(" started: journal", StringComparison.Ordinal) ? b : c;
+        victim.Kill();
+
+        var code = await a.WaitAsync(Limit);
+        Assert.True(code == 0, $"cluster run: exit {code}\n{a.Stdout}\n{a.Stderr}");
+        Assert.Contains("was removed; waking", a.Stdout);
+        Assert.Contains(" started again at ", a.Stdout);
+        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
+        Assert.True(clustered.Feed.Read == reference.Feed.Read, $"read {clustered.Feed.Read} of {reference.Feed.Read}");
+        Assert.Equal(reference.FillLog, clustered.FillLog);
+        Assert.Equal(reference.Accounts, clustered.Accounts);
+    }
+
+    private static async Task Eventually(Func<bool> condition, string what, EngineProcess process)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!condition())
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline) Assert.Fail($"{what}: not seen\n{process.Stdout}\n{process.Stderr}");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task Cluster_mode_is_refused_on_sqlite_and_a_node_without_seed_nodes_is_refused()
     {

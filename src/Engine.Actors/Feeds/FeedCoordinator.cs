@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -22,8 +23,14 @@ namespace Engine.Actors.Feeds;
 /// <param name="MaxUnjournaled">Most batches processed and not yet journaled, over all symbols.</param>
 /// <param name="CheckpointEvery">Market time between checkpoints (supervisors' state and symbols' snapshots).</param>
 /// <param name="Timeout">How long the feed waits for any answer before it gives up with an error.</param>
+/// <param name="KeepHistory">
+/// Keep every message sent to each symbol for the run, so a symbol that starts again on another
+/// member mid-run (its member died or left, or its shard moved) is rebuilt from the feed's start
+/// (cluster mode). Off, such a symbol fails the run.
+/// </param>
 public sealed record FeedSettings(
-    TimeSpan TimeSlice, int BatchSize, int ReadAhead, int MaxInFlight, int MaxUnjournaled, TimeSpan CheckpointEvery, TimeSpan Timeout);
+    TimeSpan TimeSlice, int BatchSize, int ReadAhead, int MaxInFlight, int MaxUnjournaled, TimeSpan CheckpointEvery, TimeSpan Timeout,
+    bool KeepHistory = false);
 
 /// <summary>Progress of a feed, for whoever shows it. Called from the feed's actor; implementations must be thread-safe.</summary>
 public interface IFeedObserver
@@ -78,6 +85,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     private sealed record Watchdog : ILocalOnlyMessage;
 
+    private sealed record WakeMovedAgain : ILocalOnlyMessage;
+
     private sealed record RegisterAgain : ILocalOnlyMessage;
 
     private sealed record CommandTimeout(int Index, int Attempt) : ILocalOnlyMessage;
@@ -97,7 +106,14 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         public string Symbol { get; } = symbol;
         public List<SequencedEvent> Pending { get; } = new();
         public bool InSlice { get; set; }
-        public Queue<long> Unjournaled { get; } = new();
+        /// <summary>Batches and boundaries sent and not yet journaled, in order.</summary>
+        public Queue<(long Id, object Message)> Unjournaled { get; } = new();
+
+        /// <summary>Every batch and boundary sent (FeedSettings.KeepHistory): what a symbol that starts again is sent.</summary>
+        public List<(long Id, object Message)> History { get; } = new();
+
+        /// <summary>The entity that was last sent the history again, and up to which message.</summary>
+        public (IActorRef To, long UpTo)? Rewound { get; set; }
 
         /// <summary>The last batch (or boundary) sent, and the last one known journaled.</summary>
         public long LastSent { get; set; }
@@ -123,6 +139,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private readonly SortedDictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private readonly List<Track> _sliceTracks = new();
     private readonly Dictionary<long, int> _inFlight = new();
+    private readonly HashSet<long> _closing = new();
+    private readonly HashSet<Track> _moved = new();
     private readonly List<AccountSliceReport> _reports = new();
     private readonly Dictionary<string, AccountDecisions> _decisions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Symbol, string Account), Credit> _sent = new();
@@ -224,9 +242,13 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             foreach (var track in _tracks.Values)
             {
-                // The entity stopped (or moved): messages go through the region again.
-                if (t.ActorRef.Equals(track.Entity)) track.Entity = null;
+                // The entity stopped (or moved): messages go through the region again, and what it
+                // had not journaled wakes it where it starts next.
+                if (!t.ActorRef.Equals(track.Entity)) continue;
+                track.Entity = null;
+                if (track.Unjournaled.Count > 0) _moved.Add(track);
             }
+            WakeMoved();
             if (!t.ActorRef.Equals(_killSwitchChild)) return;
             _killSwitchChild = null;
             _quiesce = null; // a pause asked by the old kill switch ends with it
@@ -253,6 +275,10 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Receive<KillSwitchActor.ChangeNotConfirmed>(c =>
             Fail($"kill-switch change {c.Epoch} was not confirmed in time by {string.Join(", ", c.Symbols)}; trading stopped"));
         Receive<Watchdog>(_ => CheckProgress());
+        Receive<RewindSymbol>(Handle);
+        Receive<ClusterEvent.MemberRemoved>(m => Moved(m.Member.Address));
+        Receive<WakeMovedAgain>(_ => WakeMoved());
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -266,6 +292,10 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Register();
+        // A member that is removed (it died and was downed, or left) took its symbols with it, some
+        // perhaps before they ever answered (so not watched): they are woken where they start next.
+        if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider })
+            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberRemoved));
         var self = Self;
         _stream = _source
             .ViaMaterialized(KillSwitches.Single<IReadOnlyList<SequencedEvent>>(), Keep.Right)
@@ -374,14 +404,25 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         var id = ++_batchIds;
         var events = track.Pending.ToArray();
         track.Pending.Clear();
-        (track.Entity ?? _symbols).Tell(new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq), Self);
+        Dispatch(track, id, new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq, track.LastSent));
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
-        track.Unjournaled.Enqueue(id);
+        if (closes)
+        {
+            _awaitingClose++;
+            _closing.Add(id);
+        }
+        if (events.Length > 0) _observer.Dispatched(events.Length);
+    }
+
+    /// <summary>Sends a batch or boundary (chained to the symbol's previous one) and keeps it until journaled, or for the run.</summary>
+    private void Dispatch(Track track, long id, IWithSymbol message)
+    {
+        (track.Entity ?? _symbols).Tell(message, Self);
+        track.Unjournaled.Enqueue((id, message));
+        if (_settings.KeepHistory) track.History.Add((id, message));
         track.LastSent = id;
         _unjournaled++;
-        if (closes) _awaitingClose++;
-        if (events.Length > 0) _observer.Dispatched(events.Length);
     }
 
     private void CloseSlice()
@@ -400,7 +441,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             Context.Watch(Sender);
         }
         if (_inFlight.Remove(done.BatchId, out var n)) _inFlightEvents -= n;
-        if (done.Reports is { } reports)
+        // A batch sent again (its symbol moved) may report twice: the slice counts its first report.
+        if (done.Reports is { } reports && _closing.Remove(done.BatchId))
         {
             _reports.AddRange(reports);
             _awaitingClose--;
@@ -415,7 +457,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Progressed();
         if (_tracks.TryGetValue(j.Symbol, out var track))
         {
-            while (track.Unjournaled.TryPeek(out var id) && id <= j.UpToBatchId)
+            while (track.Unjournaled.TryPeek(out var sent) && sent.Id <= j.UpToBatchId)
             {
                 track.Unjournaled.Dequeue();
                 _unjournaled--;
@@ -548,11 +590,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             if (!_tracks.TryGetValue(symbol, out var track)) _tracks[symbol] = track = new Track(symbol);
             var id = ++_batchIds;
-            (track.Entity ?? _symbols).Tell(new SliceBoundary(symbol, id, _sliceLastSeq, allocations.Count == 0 ? null : allocations), Self);
+            Dispatch(track, id, new SliceBoundary(symbol, id, _sliceLastSeq, allocations.Count == 0 ? null : allocations, track.LastSent));
             _inFlight[id] = 0;
-            track.Unjournaled.Enqueue(id);
-            track.LastSent = id;
-            _unjournaled++;
         }
         var due = _final || (_lastCheckpoint is { } at ? _sliceEnd - at >= _settings.CheckpointEvery : SetFirstCheckpointMark());
         if (due) Capture();
@@ -671,6 +710,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     /// <summary>Stopped without completing (it threw, and its parent stops failed feeds): whoever waits hears so.</summary>
     protected override void PostStop()
     {
+        if (Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider }) Cluster.Get(Context.System).Unsubscribe(Self);
         _stream?.Shutdown();
         Complete($"feed {_name} stopped unexpectedly (see the log)");
     }
@@ -712,6 +752,71 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             return;
         }
         Pump();
+    }
+
+    /// <summary>
+    /// A symbol started again (on another member) and asks for everything after the last message it
+    /// processed: sent straight to it, in order. Asked again for what is already on its way (a copy
+    /// routed through the region arrived late), nothing is sent.
+    /// </summary>
+    private void Handle(RewindSymbol r)
+    {
+        if (_phase == Phase.Done || !_tracks.TryGetValue(r.Symbol, out var track)) return;
+        Progressed();
+        if (track.Rewound is { } rewound && rewound.To.Equals(Sender) && r.AfterBatchId < rewound.UpTo) return;
+        if (!_settings.KeepHistory && r.AfterBatchId < track.LastSent)
+        {
+            Fail($"symbol {r.Symbol} started again mid-run and needs the feed's messages after {r.AfterBatchId}, which this feed did not keep " +
+                 "(engine.feed.keep-history is off); run again to replay from the journal");
+            return;
+        }
+        if (!Equals(track.Entity, Sender))
+        {
+            track.Entity = Sender;
+            Context.Watch(Sender);
+        }
+        var resent = 0;
+        foreach (var (id, message) in track.History)
+        {
+            if (id <= r.AfterBatchId) continue;
+            Sender.Tell(message, Self);
+            resent++;
+        }
+        track.Rewound = (Sender, track.LastSent);
+        _log.Warning("feed {0}: {1} started again at {2}; sent its {3} messages after {4} again", _name, r.Symbol, Sender.Path.Address, resent, r.AfterBatchId);
+    }
+
+    /// <summary>Symbols that lived on the removed member (or never answered) are woken where they start next.</summary>
+    private void Moved(Address removed)
+    {
+        if (_phase == Phase.Done) return;
+        foreach (var track in _tracks.Values)
+        {
+            if (track.Entity is { } entity && !entity.Path.Address.Equals(removed)) continue;
+            track.Entity = null;
+            if (track.Unjournaled.Count > 0) _moved.Add(track);
+        }
+        if (_moved.Count > 0) _log.Warning("feed {0}: member {1} was removed; waking {2} of its symbols where they start next", _name, removed, _moved.Count);
+        WakeMoved();
+    }
+
+    /// <summary>
+    /// A symbol that stopped with messages unjournaled is sent its last one again through the region:
+    /// where it starts next it sees the gap and asks for what it lacks (RewindSymbol). The region may
+    /// still route to a member that is gone for a moment, so this repeats every second until the
+    /// symbol answers or has nothing left unjournaled.
+    /// </summary>
+    private void WakeMoved()
+    {
+        _moved.RemoveWhere(t => t.Entity is not null || t.Unjournaled.Count == 0);
+        if (_phase == Phase.Done || _moved.Count == 0) return;
+        foreach (var track in _moved)
+        {
+            var last = track.Unjournaled.Last().Message;
+            _symbols.Tell(last, Self);
+        }
+        Progressed();
+        Timers.StartSingleTimer("wake-moved", new WakeMovedAgain(), TimeSpan.FromSeconds(1));
     }
 
     private void CheckProgress()

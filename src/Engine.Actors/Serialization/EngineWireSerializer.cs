@@ -78,6 +78,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     public const string SliceDecidedManifest = "SD";
     public const string CaptureCheckpointManifest = "CC";
     public const string SaveCheckpointManifest = "SCP";
+    public const string RewindSymbolManifest = "RW";
     public const string CheckpointSavedManifest = "CPS";
     public const string GetAccountRiskManifest = "GAR";
     public const string AccountRiskReportManifest = "ARR";
@@ -112,6 +113,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         SymbolBatch => SymbolBatchManifest,
         BatchDone => BatchDoneManifest,
         SymbolFailed => SymbolFailedManifest,
+        RewindSymbol => RewindSymbolManifest,
         BatchesJournaled => BatchesJournaledManifest,
         SliceBoundary => SliceBoundaryManifest,
         CaptureSnapshot => CaptureSnapshotManifest,
@@ -165,6 +167,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 SymbolBatchManifest => FromProto(W.SymbolBatch.Parser.ParseFrom(bytes)),
                 BatchDoneManifest => FromProto(W.BatchDone.Parser.ParseFrom(bytes)),
                 SymbolFailedManifest => Parse(W.SymbolFailed.Parser, bytes, p => new SymbolFailed(p.Symbol, p.Reason)),
+                RewindSymbolManifest => Parse(W.RewindSymbol.Parser, bytes, p => new RewindSymbol(p.Symbol, p.AfterBatchId)),
                 BatchesJournaledManifest => Parse(W.BatchesJournaled.Parser, bytes, p =>
                     new BatchesJournaled(p.Symbol, p.UpToBatchId, p.Events, p.Fills, E.Dec(p.RealizedPnlDelta, "BatchesJournaled.realized_pnl_delta"))),
                 SliceBoundaryManifest => FromProto(W.SliceBoundary.Parser.ParseFrom(bytes)),
@@ -238,6 +241,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         SymbolBatch b => ToProto(b),
         BatchDone d => ToProto(d),
         SymbolFailed f => new W.SymbolFailed { Symbol = f.Symbol, Reason = f.Reason },
+        RewindSymbol r => new W.RewindSymbol { Symbol = r.Symbol, AfterBatchId = r.AfterBatchId },
         BatchesJournaled j => new W.BatchesJournaled
         {
             Symbol = j.Symbol,
@@ -291,6 +295,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             DispatchedAt = b.DispatchedAt,
             SliceLastSeq = b.SliceLastSeq,
         };
+        if (b.PreviousBatchId is { } previous) p.PreviousBatchId = previous;
         foreach (var e in b.Events) p.Events.Add(ToProto(e, b.Symbol));
         return p;
     }
@@ -364,6 +369,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     private static W.SliceBoundary ToProto(SliceBoundary b)
     {
         var p = new W.SliceBoundary { Symbol = b.Symbol, BatchId = b.BatchId, LastSeq = b.LastSeq, HasAllocations = b.Allocations is not null };
+        if (b.PreviousBatchId is { } previous) p.PreviousBatchId = previous;
         if (b.Allocations is { } allocations)
         {
             p.Allocations.AddRange(allocations.OrderBy(kv => kv.Key, StringComparer.Ordinal)
@@ -587,7 +593,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         var events = new SequencedEvent[p.Events.Count];
         for (var i = 0; i < events.Length; i++) events[i] = FromProto(p.Events[i], p.Symbol, $"SymbolBatch.events[{i}]");
         return new SymbolBatch(p.Symbol, p.BatchId, E.Utc(p.SliceEndTicks, "SymbolBatch.slice_end_ticks"), events, p.ClosesSlice,
-            p.DispatchedAt, p.SliceLastSeq);
+            p.DispatchedAt, p.SliceLastSeq, p.HasPreviousBatchId ? p.PreviousBatchId : null);
     }
 
     private static SequencedEvent FromProto(W.SequencedEvent p, string batchSymbol, string field)
@@ -643,7 +649,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     throw new SerializationException($"duplicate account '{a.Account}' in SliceBoundary.allocations");
             }
         }
-        return new SliceBoundary(p.Symbol, p.BatchId, p.LastSeq, allocations);
+        return new SliceBoundary(p.Symbol, p.BatchId, p.LastSeq, allocations, p.HasPreviousBatchId ? p.PreviousBatchId : null);
     }
 
     private static SymbolReport FromProto(W.SymbolReport p)

@@ -63,7 +63,8 @@ public sealed record EngineSettings(
                 IntIn(e, "engine", "feed.max-in-flight", 1, 1_000_000),
                 IntIn(e, "engine", "feed.max-unjournaled", 1, 1_000_000),
                 DurationIn(e, "engine", "checkpoint-every", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)),
-                DurationIn(e, "engine", "ask-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10))),
+                DurationIn(e, "engine", "ask-timeout", TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+                Bool(e, "engine", "feed.keep-history", false)),
             DurationIn(e, "engine", "kill-switch.ack-timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
             DurationIn(e, "engine", "persistence.min-write-interval", TimeSpan.Zero, TimeSpan.FromSeconds(10)),
             new VenueSettings(

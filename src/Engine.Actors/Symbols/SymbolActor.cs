@@ -81,6 +81,13 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private IActorRef? _killSwitchChild;
     // The feed that sent the last batch or boundary: it hears when they are journaled.
     private IActorRef? _coordinator;
+    // The feed whose messages this incarnation follows, its last message processed here (0: none),
+    // and the gap already asked to be filled.
+    private IActorRef? _chainFeed;
+    private long _lastBatchId;
+    private long? _rewindAsked;
+    // Handed off (its shard moves): stops once nothing is left to write.
+    private bool _stopping;
 
     public SymbolActor(string symbol, EngineSettings settings, IActorRef killSwitch)
     {
@@ -144,8 +151,19 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private void Ready()
     {
-        Command<SymbolBatch>(Handle);
-        Command<SliceBoundary>(Handle);
+        Command<SymbolBatch>(b =>
+        {
+            if (InOrder(b.BatchId, b.PreviousBatchId)) Handle(b);
+        });
+        Command<SliceBoundary>(b =>
+        {
+            if (InOrder(b.BatchId, b.PreviousBatchId)) Handle(b);
+        });
+        Command<StopSymbol>(_ =>
+        {
+            _stopping = true;
+            StopIfIdle();
+        });
         // The copy includes what waits to be written; those events get the next sequence numbers, in order.
         Command<CaptureSnapshot>(c => _captured = (c.Boundary, _core.State.ToSnapshot(), _assignedSequenceNr + _current.Events.Count, false));
         Command<WriteSnapshot>(Handle);
@@ -220,6 +238,44 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         CountApplied(start);
         Flush();
         Subscribe();
+    }
+
+    // ---- the feed's order: what this incarnation has not seen is asked for, duplicates are dropped ----
+
+    /// <summary>
+    /// True if the message follows the last one processed. One that follows a message never
+    /// processed here (this symbol started again on another member mid-run, its bars and strategies
+    /// empty) is dropped, and the feed asked once for everything after the last one processed: the
+    /// replay rebuilds the strategies from the bars and applies the journal as after a restart. One
+    /// already processed (sent again) is dropped.
+    /// </summary>
+    private bool InOrder(long batchId, long? previous)
+    {
+        if (_stopping) return false;
+        if (previous is { } && !Equals(Sender, _chainFeed))
+        {
+            // Another feed (a later run in the same system): its messages are numbered from its start.
+            _chainFeed = Sender;
+            _lastBatchId = 0;
+            _rewindAsked = null;
+        }
+        if (previous is not { } p || p == _lastBatchId)
+        {
+            _lastBatchId = batchId;
+            return true;
+        }
+        if (p > _lastBatchId && _rewindAsked != _lastBatchId)
+        {
+            _log.Info("{0}: feed message {1} follows {2}, not {3}: asking the feed for everything after {3}", _symbol, batchId, p, _lastBatchId);
+            _rewindAsked = _lastBatchId;
+            Sender.Tell(new RewindSymbol(_symbol, _lastBatchId));
+        }
+        return false;
+    }
+
+    private void StopIfIdle()
+    {
+        if (_stopping && _inFlight is null && _current.Events.Count == 0 && _pending is null) Context.Stop(Self);
     }
 
     // ---- a batch of market events ----
@@ -425,6 +481,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         write.Clear();
         _spare = write;
         Flush();
+        StopIfIdle();
     }
 
     /// <summary>Everything in this write, and before it, is journaled: acknowledge and confirm.</summary>

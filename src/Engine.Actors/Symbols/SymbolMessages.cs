@@ -15,10 +15,12 @@ public interface IWithSymbol
 /// increasing). ClosesSlice marks the symbol's last batch of the slice: the symbol then reports to
 /// its accounts' supervisors, and SliceLastSeq is the slice's last market event of any symbol.
 /// Answered with BatchDone once processed, and BatchesJournaled once what it caused is in the journal.
+/// PreviousBatchId is the feed's last message to this symbol before this one (0: none), so a symbol
+/// sees a gap, and a fresh start mid-run, and asks for what it lacks (RewindSymbol); null: unchecked.
 /// </summary>
 public sealed record SymbolBatch(
     string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt,
-    long SliceLastSeq = 0) : IWithSymbol, IEngineWireMessage;
+    long SliceLastSeq = 0, long? PreviousBatchId = null) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>The batch (or boundary) is processed; Reports are present when it closed the symbol's slice.</summary>
 public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports) : IEngineWireMessage;
@@ -32,9 +34,27 @@ public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Event
 /// <summary>
 /// The boundary after the slice whose last market event (of any symbol) is LastSeq: the credit each
 /// account allocated to this symbol (absent: unchanged), after which its waiting orders are tried
-/// once more. Numbered like a batch: answered with BatchDone once processed, and BatchesJournaled.
+/// once more. Numbered (and chained by PreviousBatchId) like a batch: answered with BatchDone once
+/// processed, and BatchesJournaled.
 /// </summary>
-public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations) : IWithSymbol, IEngineWireMessage;
+public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations, long? PreviousBatchId = null)
+    : IWithSymbol, IEngineWireMessage;
+
+/// <summary>
+/// From a symbol to its feed: a message arrived whose predecessor it never processed (it started
+/// again on another member mid-run, its strategies and bars empty): send every message after
+/// AfterBatchId again, in order. Only a feed that keeps its history (cluster mode) can.
+/// </summary>
+public sealed record RewindSymbol(string Symbol, long AfterBatchId) : IEngineWireMessage;
+
+/// <summary>
+/// The shard's hand-off stop message: the symbol stops once no journal write is in flight, so the
+/// member it moves to recovers every event it wrote.
+/// </summary>
+public sealed record StopSymbol : ILocalOnlyMessage
+{
+    public static StopSymbol Instance { get; } = new();
+}
 
 /// <summary>
 /// A checkpoint at a boundary: the symbol keeps a copy of its state there (and the journal sequence

@@ -65,10 +65,12 @@ internal static class WireFixtures
     {
         ["SB"] = new SymbolBatch("SPY", 7, T.AddMinutes(1), Events, true, 123_456_789, 44),
         ["SB/empty"] = new SymbolBatch("SPY", 8, T, Array.Empty<SequencedEvent>(), false, 0),
+        ["SB/first"] = new SymbolBatch("SPY", 8, T, Array.Empty<SequencedEvent>(), false, 0, 0, PreviousBatchId: 0),
         ["BD"] = new BatchDone("SPY", 7, new[] { Report, QuietReport }),
         ["BD/no-reports"] = new BatchDone("SPY", 8, null),
         ["BD/empty-reports"] = new BatchDone("SPY", 9, Array.Empty<AccountSliceReport>()),
         ["SF"] = new SymbolFailed("SPY", "its journal failed: disk I/O error"),
+        ["RW"] = new RewindSymbol("SPY", 41),
         ["BJ"] = new BatchesJournaled("SPY", 9, 1024, 3, -0.61728390m),
         ["SLB"] = new SliceBoundary("SPY", 10, 44, new Dictionary<string, Credit>
         {
@@ -76,6 +78,7 @@ internal static class WireFixtures
             ["other"] = Credit.Zero,
         }),
         ["SLB/unchanged"] = new SliceBoundary("SPY", 11, 45, null),
+        ["SLB/chained"] = new SliceBoundary("SPY", 12, 46, null, PreviousBatchId: 9),
         ["CS"] = new CaptureSnapshot("SPY", T.AddMinutes(1)),
         ["WS"] = new WriteSnapshot("SPY", T.AddMinutes(1)),
         ["RS"] = new Resubscribe("SPY"),

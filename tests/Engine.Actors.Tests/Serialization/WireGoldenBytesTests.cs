@@ -31,6 +31,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             + "8CE2F98A8FEE081A08080220FFFFDFFF0F2206080110011801280130959AEF3A382C"
         },
         { "SB/empty", "0A035350591008188798AADDF98A8FEE08" },
+        { "SB/first", "0A035350591008188798AADDF98A8FEE084000" },
         {
             "BD",
             "0A0353505910071801228D010A046D61696E12510A03535059108798AADDF98A8FEE081A09088284AF5F20808010220908EE0520FFFFEFFF0F2A100A"
@@ -41,6 +42,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
         { "BD/no-reports", "0A035350591008" },
         { "BD/empty-reports", "0A0353505910091801" },
         { "SF", "0A035350591222697473206A6F75726E616C206661696C65643A206469736B20492F4F206572726F72" },
+        { "RW", "0A035350591029" },
         { "BJ", "0A03535059100918800820032A0B088C9AEF3A20FFFFBFFF0F" },
         {
             "SLB",
@@ -48,6 +50,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             + "7212060A0012001A00"
         },
         { "SLB/unchanged", "0A03535059100B182D" },
+        { "SLB/chained", "0A03535059100C182E3009" },
         { "CS", "0A035350591087A4B7FBFB8A8FEE08" },
         { "WS", "0A035350591087A4B7FBFB8A8FEE08" },
         { "RS", "0A03535059" },

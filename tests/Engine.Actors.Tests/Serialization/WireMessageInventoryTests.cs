@@ -28,10 +28,10 @@ public sealed class WireMessageInventoryTests
         "EngineGuardian+StartFeed", "EngineGuardian+FeedsParent+Create",
         "FeedCoordinator+Stop", "FeedCoordinator+Abort", "FeedCoordinator+FeedCompleted",
         "FeedCoordinator+StreamInit", "FeedCoordinator+StreamAck", "FeedCoordinator+StreamDone", "FeedCoordinator+StreamFailed",
-        "FeedCoordinator+Chunk", "FeedCoordinator+Watchdog", "FeedCoordinator+RegisterAgain", "FeedCoordinator+CommandTimeout",
+        "FeedCoordinator+Chunk", "FeedCoordinator+Watchdog", "FeedCoordinator+WakeMovedAgain", "FeedCoordinator+RegisterAgain", "FeedCoordinator+CommandTimeout",
         "KillSwitchActor+AckTimeout", "KillSwitchActor+QuiesceTimeout", "KillSwitchActor+DiscoveryTimeout", "KillSwitchActor+LiveSymbols",
         "KillSwitchRequests+Answer", "KillSwitchRequests+Resend",
-        "SymbolActor+DecisionTimeout", "SymbolActor+SubscribeAgain", "SymbolActor+FlushNow",
+        "SymbolActor+DecisionTimeout", "SymbolActor+SubscribeAgain", "SymbolActor+FlushNow", "StopSymbol",
     };
 
     private static bool IsRecord(Type t) => t.GetMethod("<Clone>$") is not null;
