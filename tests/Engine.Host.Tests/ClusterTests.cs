@@ -68,43 +68,137 @@ public sealed class ClusterTests(PostgresServer server)
         }
     }
 
+    // Twelve symbols, so shards spread over every member and a joining member is given some; the
+    // coordinator rebalances every 2 s (Akka's default is 10 s) so it happens within a short run.
+    private const string ChaosConfig = """
+        engine.synthetic.symbols = [AAPL, MSFT, NVDA, SPY, AMZN, GOOG, META, TSLA, JPM, XOM, KO, IBM]
+        akka.cluster.sharding.rebalance-interval = 2s
+        """;
+
     /// <summary>
     /// A member hosting symbols is SIGKILLed mid-run: the split-brain resolver downs it, its symbols
-    /// start on the survivors from the journal, the feed sends their unjournaled batches again, and
-    /// the run finishes with the single-node fill log.
+    /// start on the survivors from the journal, the feed rebuilds them from its start, and the run
+    /// finishes with the single-node fill log.
     /// </summary>
     [Fact]
     public async Task A_member_hosting_symbols_killed_mid_run_loses_nothing_the_survivors_take_its_symbols_over()
     {
+        using var chaos = await ChaosAsync(members: 2, speed: 2000);
+        var victim = await chaos.MemberHostingSymbolsAsync();
+        victim.Kill();
+
+        var clustered = await chaos.FinishAsync();
+        Assert.Contains("was removed; waking", chaos.Feed.Stdout);
+        Assert.Contains(" started again at ", chaos.Feed.Stdout);
+        chaos.AssertSameAsSingleNode(clustered);
+    }
+
+    /// <summary>
+    /// A member hosting symbols is told to leave (SIGTERM) mid-run: it hands its shards over once each
+    /// symbol's journal write is done and exits 0; its symbols go on elsewhere with the single-node fills.
+    /// </summary>
+    [Fact]
+    public async Task A_member_that_leaves_mid_run_hands_its_symbols_over_and_exits_0_with_nothing_lost()
+    {
+        using var chaos = await ChaosAsync(members: 2, speed: 2000);
+        var leaving = await chaos.MemberHostingSymbolsAsync();
+        using (var term = Process.Start("kill", $"-TERM {leaving.Id}")) await term!.WaitForExitAsync();
+        var exit = await leaving.WaitAsync(Limit);
+        Assert.True(exit == 0, $"leaving member: exit {exit}\n{leaving.Stderr}");
+        Assert.Contains("left the cluster", leaving.Stderr);
+
+        var clustered = await chaos.FinishAsync();
+        Assert.Contains(" started again at ", chaos.Feed.Stdout);
+        chaos.AssertSameAsSingleNode(clustered);
+    }
+
+    /// <summary>
+    /// A member started mid-run: the coordinator rebalances shards to it, the symbols it is given are
+    /// rebuilt there from the feed's start, and the fills are the single-node run's.
+    /// </summary>
+    [Fact]
+    public async Task A_member_started_mid_run_is_given_symbols_and_the_fills_are_the_single_node_ones()
+    {
+        using var chaos = await ChaosAsync(members: 1, speed: 1000);
+        await chaos.MemberHostingSymbolsAsync();
+        var joining = chaos.StartMember(chaos.Ports[2]);
+        await Eventually(() => joining.Stdout.Contains(" started: journal", StringComparison.Ordinal), "a symbol started on the joining member", joining);
+
+        var clustered = await chaos.FinishAsync();
+        Assert.Contains(" started again at ", chaos.Feed.Stdout);
+        chaos.AssertSameAsSingleNode(clustered);
+    }
+
+    /// <summary>
+    /// A single-node reference run, then the feed's node (lowest port: members Up at the same time are
+    /// ordered by address, so it is the oldest and runs the singletons and the shard coordinator)
+    /// with `members` engine nodes beside it, the feed paced (`speed`) so that what the test does
+    /// lands mid-run.
+    /// </summary>
+    private async Task<Chaos> ChaosAsync(int members, int speed)
+    {
         var dir = EngineProcess.TempDir();
-        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(dir, Limit, OnPostgres(server.NewDatabase()), "--summary-json", "single.json", "--quiet");
+        File.WriteAllText(Path.Combine(dir, "chaos.conf"), ChaosConfig);
+        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(
+            dir, Limit, OnPostgres(server.NewDatabase()), "--config", "chaos.conf", "--summary-json", "single.json", "--quiet");
         Assert.True(single == 0, $"single node: exit {single}\n{singleOut}\n{singleErr}");
         var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
 
         var shared = OnPostgres(server.NewDatabase());
-        // The feed's node has the lowest port: members Up at the same time are ordered by address,
-        // so it is the oldest and runs the singletons and the shard coordinator; the killed member
-        // hosts symbols only (a singleton's failover is another case).
         var ports = FreePorts(3).Order().ToArray();
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
-        using var b = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node");
-        using var c = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3, "INFO"), "node");
-        // One synthetic day paced to about 12 s, so the kill lands mid-run.
-        using var a = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3), "--speed", "2000", "--summary-json", "cluster.json");
-        await Eventually(() => a.Stderr.Contains("] events ", StringComparison.Ordinal), "the feed is running", a);
-        await Eventually(() => b.Stdout.Contains(" started: journal", StringComparison.Ordinal) || c.Stdout.Contains(" started: journal", StringComparison.Ordinal),
-            "a member hosts a symbol", a);
-        var victim = b.Stdout.Contains(" started: journal", StringComparison.Ordinal) ? b : c;
-        victim.Kill();
+        var chaos = new Chaos(dir, shared, seeds, ports, members + 1, reference);
+        for (var i = 1; i <= members; i++) chaos.StartMember(ports[i]);
+        chaos.Feed = EngineProcess.Start(dir, Member(shared, seeds, ports[0], members + 1), "--config", "chaos.conf", "--speed", speed.ToString(), "--summary-json", "cluster.json");
+        chaos.Processes.Add(chaos.Feed);
+        await Eventually(() => chaos.Feed.Stderr.Contains("] events ", StringComparison.Ordinal), "the feed is running", chaos.Feed);
+        return chaos;
+    }
 
-        var code = await a.WaitAsync(Limit);
-        Assert.True(code == 0, $"cluster run: exit {code}\n{a.Stdout}\n{a.Stderr}");
-        Assert.Contains("was removed; waking", a.Stdout);
-        Assert.Contains(" started again at ", a.Stdout);
-        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
-        Assert.True(clustered.Feed.Read == reference.Feed.Read, $"read {clustered.Feed.Read} of {reference.Feed.Read}");
-        Assert.Equal(reference.FillLog, clustered.FillLog);
-        Assert.Equal(reference.Accounts, clustered.Accounts);
+    private sealed class Chaos(string dir, Dictionary<string, string> shared, string seeds, int[] ports, int minNodes, RunSummary reference) : IDisposable
+    {
+        public int[] Ports { get; } = ports;
+
+        public EngineProcess Feed { get; set; } = null!;
+
+        public List<EngineProcess> Processes { get; } = new();
+
+        private List<EngineProcess> Members { get; } = new();
+
+        /// <summary>Members log at INFO so that where each symbol started is seen.</summary>
+        public EngineProcess StartMember(int port)
+        {
+            var member = EngineProcess.Start(dir, Member(shared, seeds, port, minNodes, "INFO"), "node", "--config", "chaos.conf");
+            Members.Add(member);
+            Processes.Add(member);
+            return member;
+        }
+
+        public async Task<EngineProcess> MemberHostingSymbolsAsync()
+        {
+            await Eventually(() => Members.Any(m => m.Stdout.Contains(" started: journal", StringComparison.Ordinal)), "a member hosts a symbol", Feed);
+            return Members.First(m => m.Stdout.Contains(" started: journal", StringComparison.Ordinal));
+        }
+
+        public async Task<RunSummary> FinishAsync()
+        {
+            var code = await Feed.WaitAsync(Limit);
+            Assert.True(code == 0, $"cluster run: exit {code}\n{Feed.Stdout}\n{Feed.Stderr}");
+            return RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
+        }
+
+        public void AssertSameAsSingleNode(RunSummary clustered)
+        {
+            Assert.True(clustered.Feed.Read == reference.Feed.Read, $"read {clustered.Feed.Read} of {reference.Feed.Read}");
+            Assert.NotEmpty(reference.FillLog);
+            Assert.Equal(reference.FillLog, clustered.FillLog);
+            Assert.Equal(reference.Accounts, clustered.Accounts);
+        }
+
+        public void Dispose()
+        {
+            foreach (var p in Processes) p.Dispose();
+        }
     }
 
     private static async Task Eventually(Func<bool> condition, string what, EngineProcess process)
