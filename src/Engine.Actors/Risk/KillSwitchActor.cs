@@ -194,10 +194,20 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         if (!ActorRegistry.For(Context.System).TryGet<SymbolRegion>(out var region))
             return; // the engine is starting: no symbol is live yet, and each subscribes before it trades
         _discovering = true;
-        region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _ackTimeout)
-            .ContinueWith(t => t.IsCompletedSuccessfully
-                ? new LiveSymbols(t.Result.Shards.SelectMany(s => s.EntityIds).ToArray())
-                : new LiveSymbols(Array.Empty<string>()))
+        // Every member's region (this one moved here, or restarted, while symbols live on other nodes
+        // too); a member that does not answer in time counts none, its symbols resubscribe on their own
+        // when they see the old kill switch go.
+        var regions = new List<ICanTell> { region };
+        if (Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider })
+        {
+            var cluster = Akka.Cluster.Cluster.Get(Context.System);
+            regions.AddRange(cluster.State.Members
+                .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress))
+                .Select(m => Context.ActorSelection(new RootActorPath(m.Address) / "system" / "sharding" / SymbolMessageExtractor.TypeName)));
+        }
+        Task.WhenAll(regions.Select(r => r.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, _ackTimeout)
+                .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.Shards.SelectMany(s => s.EntityIds).ToArray() : Array.Empty<string>())))
+            .ContinueWith(t => new LiveSymbols(t.Result.SelectMany(ids => ids).Distinct().ToArray()))
             .PipeTo(Self);
         Timers.StartSingleTimer("discovery", new DiscoveryTimeout(), _ackTimeout);
     }
