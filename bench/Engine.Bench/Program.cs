@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Engine.Bench;
 
-// One command: dotnet run -c Release --project bench/Engine.Bench [-- --repeat N] [-- --only NAME]
+// One command: dotnet run -c Release --project bench/Engine.Bench [-- --repeat N] [-- --only NAME] [-- --engagements N]
 // Every figure comes from its own child process (fresh JIT, fresh heap, its own peak RSS), run
 // --repeat times (3 by default) and shown as min / median / max. Nothing is asserted: the targets
 // are printed beside what was reached, on whatever machine this runs.
@@ -15,14 +15,16 @@ if (args.Length > 0 && args[0] == "--child")
 }
 
 var repeat = 3;
+var engagements = 1000;
 string? only = null;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--repeat" && i + 1 < args.Length && int.TryParse(args[++i], out var r) && r > 0) repeat = r;
     else if (args[i] == "--only" && i + 1 < args.Length) only = args[++i];
+    else if (args[i] == "--engagements" && i + 1 < args.Length && int.TryParse(args[++i], out var n) && n > 0) engagements = n;
     else
     {
-        Console.Error.WriteLine($"unknown argument '{args[i]}': expected --repeat N or --only NAME");
+        Console.Error.WriteLine($"unknown argument '{args[i]}': expected --repeat N, --only NAME or --engagements N");
         return 2;
     }
 }
@@ -117,6 +119,9 @@ if (Wanted("tiny"))
 
 // ---- targets ----
 Console.WriteLine();
+// ---- the cluster (issue 9): needs the PostgreSQL server binaries, as the tests do ----
+if (Wanted("cluster")) await ClusterBench.RunAsync(repeat, engagements);
+
 Console.WriteLine("Targets (issue 7, this 2-core machine kind) and what this run reached (medians):");
 void Target(string what, string target, double? reached, Func<double, bool> met, string format)
 {

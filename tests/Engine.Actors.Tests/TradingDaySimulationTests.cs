@@ -137,4 +137,70 @@ public sealed class TradingDaySimulationTests
                 Assert.True(uninterrupted[symbol].SequenceEqual(resumed[symbol]), $"the journal of {symbol} differs after the restart");
         }
     }
+
+    /// <summary>
+    /// Symbols that move mid-run (stopped as a shard hand-off stops them, twice, at points set by what
+    /// was journaled) start again from their journals and are rebuilt from the feed's start by a feed
+    /// that keeps its history: the journal ends exactly as an uninterrupted run's.
+    /// </summary>
+    [Theory]
+    [InlineData(0.2, 1024)]
+    [InlineData(0.5, 7)]
+    public async Task Symbols_moved_mid_run_are_rebuilt_from_the_feed_and_the_journal_is_the_uninterrupted_one(double moveAt, int batchSize)
+    {
+        var events = Day(2);
+        Engine.Actors.Feeds.FeedSettings Feed(Engine.Actors.Feeds.FeedSettings f) => f with { BatchSize = batchSize, KeepHistory = true };
+        IReadOnlyDictionary<string, IReadOnlyList<ISymbolEvent>> uninterrupted;
+        await using (var sim = Simulation.Start(TestEngine.TempDb(), TestEngine.Settings()))
+        {
+            Assert.Null((await sim.RunAsync(events, Feed)).Error);
+            uninterrupted = await sim.JournalAsync(Symbols);
+        }
+        var totalFills = uninterrupted.Values.Sum(v => v.OfType<OrderFilled>().Count());
+        var moves = new Queue<(long Fills, string[] Symbols)>(new[]
+        {
+            ((long)(totalFills * moveAt), new[] { "AAA" }),
+            ((long)(totalFills * (moveAt + 0.3)), Symbols),
+        });
+        Assert.True(moves.Peek().Fills > 0);
+
+        await using (var sim = Simulation.Start(TestEngine.TempDb(), TestEngine.Settings()))
+        {
+            var firstIncarnation = await sim.System.ActorSelection("/user/symbols/AAA").ResolveOne(TimeSpan.FromSeconds(5)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null);
+            sim.Observer.OnJournaled = fills =>
+            {
+                while (moves.TryPeek(out var move) && fills >= move.Fills)
+                {
+                    moves.Dequeue();
+                    foreach (var symbol in move.Symbols) sim.System.ActorSelection($"/user/symbols/{symbol}").Tell(Engine.Actors.Symbols.StopSymbol.Instance);
+                }
+            };
+            var done = await sim.RunAsync(events, Feed);
+            Assert.Null(done.Error);
+            Assert.Empty(moves);
+            var now = await sim.System.ActorSelection("/user/symbols/AAA").ResolveOne(TimeSpan.FromSeconds(5));
+            Assert.NotEqual(firstIncarnation, now);
+            var moved = await sim.JournalAsync(Symbols);
+            foreach (var symbol in Symbols)
+                Assert.True(uninterrupted[symbol].SequenceEqual(moved[symbol]), $"the journal of {symbol} differs after the moves");
+        }
+    }
+
+    /// <summary>A feed that keeps no history (one node) cannot rebuild a symbol that started again mid-run: the run ends saying so.</summary>
+    [Fact]
+    public async Task A_symbol_that_starts_again_mid_run_without_the_feed_history_ends_the_run_with_the_reason()
+    {
+        var events = Day();
+        await using var sim = Simulation.Start(TestEngine.TempDb(), TestEngine.Settings());
+        var moved = 0;
+        sim.Observer.OnJournaled = fills =>
+        {
+            if (fills > 0 && Interlocked.Exchange(ref moved, 1) == 0)
+                sim.System.ActorSelection("/user/symbols/AAA").Tell(Engine.Actors.Symbols.StopSymbol.Instance);
+        };
+        var done = await sim.RunAsync(events, f => f with { BatchSize = 16 });
+        Assert.NotNull(done.Error);
+        Assert.Contains("symbol AAA started again mid-run", done.Error);
+        Assert.Contains("engine.feed.keep-history is off", done.Error);
+    }
 }

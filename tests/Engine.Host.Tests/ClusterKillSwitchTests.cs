@@ -1,15 +1,9 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Hosting;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
 using Engine.Domain.Symbols;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Engine.Host.Tests;
 
@@ -35,13 +29,14 @@ public sealed class ClusterKillSwitchTests(PostgresServer server)
         var dir = EngineProcess.TempDir();
         var config = Path.Combine(dir, "cluster.conf");
         File.WriteAllText(config, $"engine.synthetic.symbols = [{string.Join(", ", Symbols)}]\n");
-        var database = server.NewDatabase();
-        var ports = FreePorts(3).Order().ToArray();
+        // Pooled, as production connection strings are: each engagement is a few journal writes.
+        var database = server.NewDatabase(pooling: true);
+        var ports = InProcessMember.FreePorts(3);
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
 
         // The members in this process are the oldest (lowest ports): the kill switch lives here.
-        using var b = await StartMemberAsync(database, seeds, ports[0], config);
-        using var c = await StartMemberAsync(database, seeds, ports[1], config);
+        using var b = await InProcessMember.StartAsync(database, seeds, ports[0], 3, config);
+        using var c = await InProcessMember.StartAsync(database, seeds, ports[1], 3, config);
         // Several synthetic days, paced: the rounds all happen while it trades.
         using var feed = EngineProcess.Start(dir, new Dictionary<string, string>
         {
@@ -117,43 +112,6 @@ public sealed class ClusterKillSwitchTests(PostgresServer server)
         }
     }
 
-    private static async Task<IReadOnlyList<SymbolReport>> ReportsAsync(Member member) =>
+    private static async Task<IReadOnlyList<SymbolReport>> ReportsAsync(InProcessMember member) =>
         await Task.WhenAll(Symbols.Select(s => member.Symbols.Ask<SymbolReport>(new GetSymbolReport(s), Ask)));
-
-    private async Task<Member> StartMemberAsync(string database, string seeds, int port, string configFile)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["ENGINE_HOCON_DIR"] = Path.Combine(EngineProcess.RepoRoot, "hocon"),
-            ["ENGINE_PERSISTENCE"] = "postgres",
-            ["ENGINE_DB_CONNECTION"] = database,
-            ["ENGINE_CLUSTER_SEED_NODES"] = seeds,
-            ["ENGINE_REMOTE_PORT"] = port.ToString(),
-            ["ENGINE_CLUSTER_MIN_NODES"] = "3",
-            ["ENGINE_LOG_LEVEL"] = "WARNING",
-        };
-        var config = ConfigLoader.Load(new EngineOptions(null, null, configFile, null, null, null, Quiet: true), v => environment.GetValueOrDefault(v));
-        var host = EngineHost.Build(config, EngineSettings.FromConfig(config), journalSetup: null);
-        await host.StartAsync();
-        var registry = host.Services.GetRequiredService<ActorRegistry>();
-        return new Member($"127.0.0.1:{port}", host, config, registry.Get<KillSwitchActor>(), registry.Get<SymbolRegion>());
-    }
-
-    private sealed record Member(string Name, IHost Host, Akka.Configuration.Config Config, IActorRef KillSwitch, IActorRef Symbols) : IDisposable
-    {
-        public void Dispose()
-        {
-            Host.StopAsync().Wait(TimeSpan.FromSeconds(30));
-            Host.Dispose();
-        }
-    }
-
-    private static int[] FreePorts(int n)
-    {
-        var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        foreach (var l in listeners) l.Start();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners) l.Stop();
-        return ports;
-    }
 }

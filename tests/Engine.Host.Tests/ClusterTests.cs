@@ -41,7 +41,7 @@ public sealed class ClusterTests(PostgresServer server)
         var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
 
         var shared = OnPostgres(server.NewDatabase());
-        var ports = FreePorts(3);
+        var ports = InProcessMember.FreePorts(3);
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
         // Members log at INFO so that where each symbol started is seen.
         using var b = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node");
@@ -145,7 +145,7 @@ public sealed class ClusterTests(PostgresServer server)
         var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
 
         var shared = OnPostgres(server.NewDatabase());
-        var ports = FreePorts(3).Order().ToArray();
+        var ports = InProcessMember.FreePorts(3);
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
         var chaos = new Chaos(dir, shared, seeds, ports, members + 1, reference);
         for (var i = 1; i <= members; i++) chaos.StartMember(ports[i]);
@@ -307,14 +307,5 @@ public sealed class ClusterTests(PostgresServer server)
             }
         }
         throw new InvalidOperationException("no run of free loopback ports found");
-    }
-
-    private static int[] FreePorts(int n)
-    {
-        var listeners = Enumerable.Range(0, n).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        foreach (var l in listeners) l.Start();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners) l.Stop();
-        return ports;
     }
 }

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Engine.Host.Tests;
+namespace Engine.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL server for the tests: the Debian postgresql-15 binaries (initdb, pg_ctl) run a
@@ -35,8 +35,12 @@ public sealed class PostgresServer : IDisposable
 
     private string DataDir => Path.Combine(_dir, "data");
 
-    /// <summary>A connection string to a new, empty database of this server.</summary>
-    public string NewDatabase()
+    /// <summary>
+    /// A connection string to a new, empty database of this server; unpooled unless asked (each
+    /// engine operation then opens its own session, which fault tests rely on; a production string,
+    /// and the benchmarks, pool).
+    /// </summary>
+    public string NewDatabase(bool pooling = false)
     {
         var name = $"engine_{Interlocked.Increment(ref _databases)}";
         using var connection = new NpgsqlConnection(ConnectionString("postgres"));
@@ -44,11 +48,11 @@ public sealed class PostgresServer : IDisposable
         using var command = connection.CreateCommand();
         command.CommandText = $"CREATE DATABASE {name};";
         command.ExecuteNonQuery();
-        return ConnectionString(name);
+        return ConnectionString(name, pooling);
     }
 
-    public string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "engine", Database = database, Pooling = false }.ToString();
+    public string ConnectionString(string database, bool pooling = false) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "engine", Database = database, Pooling = pooling }.ToString();
 
     public void Start() =>
         Pg("pg_ctl", "-D", DataDir, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "60",
@@ -113,6 +117,3 @@ public sealed class PostgresServer : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
-
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Engine.Host.Tests;
+namespace Engine.TestSupport;
 
 /// <summary>Runs the real engine executable (the built Engine.Host.dll) as a child process.</summary>
 public sealed class EngineProcess : IDisposable
