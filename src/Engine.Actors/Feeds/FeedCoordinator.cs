@@ -122,6 +122,12 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
         /// <summary>The entity itself, once it has answered: later messages skip the region's hops.</summary>
         public IActorRef? Entity { get; set; }
+
+        /// <summary>
+        /// The last message sent through the region: messages go straight to the entity only once it
+        /// has answered this one, so none overtakes one still on the region's longer path.
+        /// </summary>
+        public long LastViaRegion { get; set; }
     }
 
     private readonly string _name;
@@ -418,6 +424,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     /// <summary>Sends a batch or boundary (chained to the symbol's previous one) and keeps it until journaled, or for the run.</summary>
     private void Dispatch(Track track, long id, IWithSymbol message)
     {
+        if (track.Entity is null) track.LastViaRegion = id;
         (track.Entity ?? _symbols).Tell(message, Self);
         track.Unjournaled.Enqueue((id, message));
         if (_settings.KeepHistory) track.History.Add((id, message));
@@ -435,7 +442,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private void Handle(BatchDone done)
     {
         Progressed();
-        if (_tracks.TryGetValue(done.Symbol, out var answered) && answered.Entity is null)
+        if (_tracks.TryGetValue(done.Symbol, out var answered) && answered.Entity is null && done.BatchId >= answered.LastViaRegion)
         {
             answered.Entity = Sender;
             Context.Watch(Sender);
@@ -812,7 +819,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         if (_phase == Phase.Done || _moved.Count == 0) return;
         foreach (var track in _moved)
         {
-            var last = track.Unjournaled.Last().Message;
+            var (id, last) = track.Unjournaled.Last();
+            track.LastViaRegion = Math.Max(track.LastViaRegion, id);
             _symbols.Tell(last, Self);
         }
         Progressed();
