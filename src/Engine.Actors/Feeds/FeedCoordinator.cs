@@ -145,6 +145,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private readonly SortedDictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private readonly List<Track> _sliceTracks = new();
     private readonly Dictionary<long, int> _inFlight = new();
+    // The slice's closing batches whose reports have not arrived yet.
     private readonly HashSet<long> _closing = new();
     private readonly HashSet<Track> _moved = new();
     private readonly List<AccountSliceReport> _reports = new();
@@ -168,7 +169,6 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private long _batchIds;
     private int _inFlightEvents;
     private int _unjournaled;
-    private int _awaitingClose;
     private int _awaitingAccounts;
     private int _commandIndex;
     private bool _final;
@@ -413,11 +413,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Dispatch(track, id, new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq, track.LastSent));
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
-        if (closes)
-        {
-            _awaitingClose++;
-            _closing.Add(id);
-        }
+        if (closes) _closing.Add(id);
         if (events.Length > 0) _observer.Dispatched(events.Length);
     }
 
@@ -436,7 +432,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     {
         _phase = Phase.Closing;
         foreach (var t in _sliceTracks) Send(t, closes: true);
-        if (_awaitingClose == 0 && _inFlight.Count == 0) Decide();
+        if (_closing.Count == 0 && _inFlight.Count == 0) Decide();
     }
 
     private void Handle(BatchDone done)
@@ -449,12 +445,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         }
         if (_inFlight.Remove(done.BatchId, out var n)) _inFlightEvents -= n;
         // A batch sent again (its symbol moved) may report twice: the slice counts its first report.
-        if (done.Reports is { } reports && _closing.Remove(done.BatchId))
-        {
-            _reports.AddRange(reports);
-            _awaitingClose--;
-        }
-        if (_phase == Phase.Closing && _awaitingClose == 0 && _inFlight.Count == 0) Decide();
+        if (done.Reports is { } reports && _closing.Remove(done.BatchId)) _reports.AddRange(reports);
+        if (_phase == Phase.Closing && _closing.Count == 0 && _inFlight.Count == 0) Decide();
         MaybeQuiesced();
         Pump();
     }
