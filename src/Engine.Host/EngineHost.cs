@@ -6,6 +6,7 @@ using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
 using Engine.Actors;
+using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
@@ -23,7 +24,8 @@ namespace Engine.Host;
 /// </summary>
 public static class EngineHost
 {
-    public static IHost Build(Config config, EngineSettings settings, Setup? journalSetup)
+    /// <param name="runs">Cluster mode: opens a submitted run's feed on this node when it hosts the run singleton; null on one node.</param>
+    public static IHost Build(Config config, EngineSettings settings, Setup? journalSetup, IRunLauncher? runs = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -52,6 +54,11 @@ public static class EngineHost
                 (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
                 new SymbolMessageExtractor(),
                 new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, HandOffStopMessage = StopSymbol.Instance });
+            // One run at a time cluster-wide, its feed read on the oldest member beside the other singletons.
+            if (runs is not null)
+                akka.WithSingleton<RunDirector>("run", (_, registry, _) => RunDirector.Props(
+                        runs, settings, registry.Get<SymbolRegion>(), registry.Get<KillSwitchActor>(), registry.Get<RiskSupervisors>()),
+                    new ClusterSingletonOptions(), createProxyToo: true);
             akka.AddStartup((system, _) =>
             {
                 // One node, no seed list: the node forms a cluster of one by joining itself. With seed

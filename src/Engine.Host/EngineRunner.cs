@@ -38,40 +38,20 @@ public sealed class EngineRunner(
 
     public async Task<RunSummary> RunAsync(CancellationToken cancellation)
     {
-        var (sources, sourceName, universe, skipped) = OpenInput(options, config);
-        // Each skipped file once, a few per reason, at start (the folder scan's) and as the readers
-        // find more (corrupt or misnamed archives); all of them are in the summary.
-        var skipLog = new SkippedFileLog(line => progress.WriteLine($"[data] {line}"));
-        if (skipped is not null)
-        {
-            skipped.Subscribe(skipLog.OnSkipped);
-            skipLog.Flush();
-        }
+        if (config.GetStringList("akka.cluster.seed-nodes").Count > 0) return await RunOnClusterAsync(cancellation);
+
         // Held until the actor system is gone: one engine per journal, and the journal knows its input.
-        using var hold = Journals.Hold(config, RunInput.Of(options, config), options.ContinueAnyway, progress);
+        using var run = RunFeed.Open(options, config, progress, shapeFeed);
         var sqlite = SqliteJournal.Prepare(config, FaultJournalMaxPages());
 
         using var host = EngineHost.Build(config, settings, sqlite);
         await host.StartAsync(cancellation);
         try
         {
-            var system = host.Services.GetRequiredService<ActorSystem>();
-            System = system;
-            var registry = host.Services.GetRequiredService<ActorRegistry>();
-            await EngineHost.WaitUntilUpAsync(system, cancellation);
+            var (system, registry) = await StartedAsync(host, cancellation);
             var guardian = await registry.GetAsync<EngineGuardian>(cancellation);
-            var killSwitch = await registry.GetAsync<KillSwitchActor>(cancellation);
-            var risk = await registry.GetAsync<RiskSupervisors>(cancellation);
             var region = await registry.GetAsync<SymbolRegion>(cancellation);
 
-            var stats = new FeedStatistics();
-            var rejectionLog = new FirstRejectionPerReason(r => progress.WriteLine(
-                $"[data] rejected {r.Reason.Code()} at {r.Source}:{r.Line}: {r.Detail} (further '{r.Reason.Code()}' rejections are only counted)"));
-            var feed = MarketDataFeed.Create(sources, new MarketDataValidator(universe), stats, rejectionLog.OnRejected);
-            if (options.SpeedMultiplier is { } speed) feed = feed.Paced(speed);
-            if (shapeFeed is not null) feed = shapeFeed(feed);
-
-            var progressState = new Progress { KillAfterJournaledEvents = FaultKillAfterJournaledEvents() };
             var latency = Engine.Actors.Metrics.EngineLatency.For(system);
             latency.Reset();
             var allocatedBefore = GC.GetTotalAllocatedBytes();
@@ -79,12 +59,11 @@ public sealed class EngineRunner(
             var done = new TaskCompletionSource<FeedCoordinator.FeedCompleted>(TaskCreationOptions.RunContinuationsAsynchronously);
             var listener = system.ActorOf(Props.Create(() => new CompletionListener(done)));
             var coordinator = await guardian.Ask<IActorRef>(
-                new EngineGuardian.StartFeed("main", feed, region, progressState, listener), TimeSpan.FromSeconds(10), cancellation);
+                new EngineGuardian.StartFeed("main", run.Feed, region, run.Observer, listener), TimeSpan.FromSeconds(10), cancellation);
             FeedCoordinator.FeedCompleted completed;
             await using (cancellation.Register(() => coordinator.Tell(new FeedCoordinator.Stop())))
             {
-                using var ticker = StartProgress(progressState, stats, clock);
-                using var watchdog = WatchJournal(hold, system, coordinator);
+                run.Watch(coordinator);
                 completed = await done.Task;
             }
             var elapsed = clock.Elapsed.TotalSeconds;
@@ -92,81 +71,185 @@ public sealed class EngineRunner(
             // Stopped by a signal: what was read is processed and journaled (the feed's Stop), and the
             // summary so far is still read back, so nothing below may be cancelled.
             var stopped = completed.Stopped || cancellation.IsCancellationRequested;
-
-            try
-            {
-                // A run that failed already (its journal may be gone) shows what can still be read and
-                // names the rest, so the summary so far is never lost to a second failure.
-                return await Summarize(partial: completed.Error is not null);
-            }
-            catch (Exception ex)
-            {
-                // Nothing here is cancelled by a signal, so any failure is the journal's or the system's:
-                // one line instead of a stack trace.
-                var cause = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;
-                throw new RunFailedException($"the run ended but its summary could not be read back from the journal: {cause}");
-            }
-
-            async Task<RunSummary> Summarize(bool partial)
-            {
-                // Partial: every read shares one ask timeout, and a read that fails is named instead.
-                var budget = Stopwatch.StartNew();
-                var unread = new List<string>();
-                async Task<T> Read<T>(string what, Func<TimeSpan, Task<T>> read, T fallback)
-                {
-                    if (!partial) return await read(settings.AskTimeout);
-                    var left = settings.AskTimeout - budget.Elapsed;
-                    try
-                    {
-                        if (left > TimeSpan.Zero) return await read(left).WaitAsync(left);
-                    }
-                    catch (Exception ex)
-                    {
-                        unread.Add($"{what} ({(ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message)})");
-                        return fallback;
-                    }
-                    unread.Add($"{what} (no time left)");
-                    return fallback;
-                }
-
-                var reports = new List<SymbolReport>();
-                foreach (var symbol in completed.Symbols)
-                {
-                    if (await Read($"{symbol}'s report", async t => (SymbolReport?)await AskSymbol(region, symbol, t), null) is { } report) reports.Add(report);
-                }
-                var (fills, journaled) = await Read("the fill log", _ => ReadFillsFromJournal(system, completed.Symbols),
-                    ((IReadOnlyList<Fill>)Array.Empty<Fill>(), 0L));
-                var snap = stats.Snapshot();
-                skipLog.Flush();
-                var feedSummary = new FeedSummary(sourceName, snap.Read, snap.Accepted, snap.Rejected,
-                    snap.RejectedByReason.ToDictionary(kv => kv.Key.Code(), kv => kv.Value))
-                {
-                    SkippedFiles = skipped?.Snapshot().Select(f => new SkippedFileRow(f.Path, f.Reason.Code(), f.Detail)).ToArray() ?? [],
-                };
-                var status = await Read("the trading states", t => killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), t),
-                    new KillSwitchActor.Status(new Dictionary<string, Engine.Domain.Risk.ScopeChange>(), 0));
-                var audit = await Read("the kill-switch audit", t => killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), t),
-                    new KillSwitchActor.AuditTrail(Array.Empty<IKillSwitchEvent>()));
-                var accounts = new List<RiskSupervisor.AccountRiskReport>();
-                foreach (var account in settings.Risk.Accounts.Keys)
-                {
-                    if (await Read($"account {account}", async t => (RiskSupervisor.AccountRiskReport?)await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), t),
-                            null) is { } a) accounts.Add(a);
-                }
-                return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, completed.Error, journaled) with
-                {
-                    TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
-                    TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
-                    FeedAllocatedBytes = allocated,
-                    Stopped = stopped,
-                    Unread = unread,
-                };
-            }
+            var summary = await SummarizeAsync(system, registry, completed.Symbols, completed.Error, run.Tally(), elapsed, stopped);
+            return summary with { FeedAllocatedBytes = allocated };
         }
         finally
         {
             await host.StopAsync(CancellationToken.None);
             System = null;
+        }
+    }
+
+    /// <summary>
+    /// Cluster mode: this node joins, submits the run to the run singleton (the oldest member reads the
+    /// feed) and follows it until it is done, submitting it again if the singleton moved (its member
+    /// died or left: the run then starts again from its input there). The summary is read back from
+    /// the cluster and the journal as on one node.
+    /// </summary>
+    private async Task<RunSummary> RunOnClusterAsync(CancellationToken cancellation)
+    {
+        var input = RunInput.Of(options, config);
+        var request = new RunRequest(Guid.NewGuid().ToString("N"), options.DataPath is { } path ? Path.GetFullPath(path) : null,
+            options.SyntheticSymbols ?? [], options.SpeedMultiplier, options.ContinueAnyway, RunInput.Digest(input));
+        using var host = EngineHost.Build(config, settings, journalSetup: null, new ClusterRunLauncher(options.ConfigFile, Environment.GetEnvironmentVariable, progress));
+        await host.StartAsync(cancellation);
+        try
+        {
+            var (system, registry) = await StartedAsync(host, cancellation);
+            var director = await registry.GetAsync<RunDirector>(cancellation);
+            var latency = Engine.Actors.Metrics.EngineLatency.For(system);
+            latency.Reset();
+            var clock = Stopwatch.StartNew();
+            await SubmitAsync(director, request, cancellation);
+            var stopSent = false;
+            var lastLine = TimeSpan.Zero;
+            long lastRead = 0;
+            RunResult result;
+            while (true)
+            {
+                if (cancellation.IsCancellationRequested && !stopSent)
+                {
+                    director.Tell(new RunDirector.StopRun(request.RunId));
+                    stopSent = true;
+                }
+                RunDirector.RunStatus status;
+                try
+                {
+                    status = await director.Ask<RunDirector.RunStatus>(new RunDirector.GetRun(request.RunId), TimeSpan.FromSeconds(5));
+                }
+                catch (AskTimeoutException)
+                {
+                    continue; // the singleton is moving: its proxy keeps the question until it is back
+                }
+                if (status.Result is { } r)
+                {
+                    result = r;
+                    break;
+                }
+                if (status.Progress is not { } p)
+                {
+                    progress.WriteLine("[cluster] the run's node is gone; the run starts again from its input on the next oldest member");
+                    await SubmitAsync(director, request, CancellationToken.None);
+                    stopSent = false;
+                    continue;
+                }
+                if (!options.Quiet && clock.Elapsed - lastLine >= TimeSpan.FromSeconds(2))
+                {
+                    var now = clock.Elapsed;
+                    progress.WriteLine(RunFeed.ProgressLine(now, p, (p.Read - lastRead) / Math.Max(0.001, (now - lastLine).TotalSeconds)));
+                    (lastLine, lastRead) = (now, p.Read);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+            }
+            var stopped = result.Stopped || cancellation.IsCancellationRequested;
+            return await SummarizeAsync(system, registry, result.Symbols, result.Error, result.Feed, clock.Elapsed.TotalSeconds, stopped);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+            System = null;
+        }
+    }
+
+    /// <summary>Until the run singleton has taken the run (it may be moving, or waiting for the journal); refused: why.</summary>
+    private async Task SubmitAsync(IActorRef director, RunRequest request, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            object reply;
+            try
+            {
+                reply = await director.Ask<object>(new RunDirector.StartRun(request), TimeSpan.FromSeconds(30), cancellation);
+            }
+            catch (AskTimeoutException)
+            {
+                progress.WriteLine("[cluster] the run singleton has not answered yet; asking again");
+                continue;
+            }
+            if (reply is RunDirector.RunRefused refused) throw new UsageException($"the cluster refused the run: {refused.Reason}");
+            return;
+        }
+    }
+
+    private async Task<(ActorSystem System, ActorRegistry Registry)> StartedAsync(IHost host, CancellationToken cancellation)
+    {
+        var system = host.Services.GetRequiredService<ActorSystem>();
+        System = system;
+        await EngineHost.WaitUntilUpAsync(system, cancellation);
+        return (system, host.Services.GetRequiredService<ActorRegistry>());
+    }
+
+    /// <summary>
+    /// The run's summary, read back from the actors and the journal. A run that failed already (its
+    /// journal may be gone) shows what can still be read and names the rest, so the summary so far is
+    /// never lost to a second failure.
+    /// </summary>
+    private async Task<RunSummary> SummarizeAsync(ActorSystem system, ActorRegistry registry, IReadOnlyList<string> symbols, string? error,
+        FeedTally tally, double elapsed, bool stopped)
+    {
+        var killSwitch = await registry.GetAsync<KillSwitchActor>();
+        var risk = await registry.GetAsync<RiskSupervisors>();
+        var region = await registry.GetAsync<SymbolRegion>();
+        var latency = Engine.Actors.Metrics.EngineLatency.For(system);
+        var partial = error is not null;
+        try
+        {
+            // Partial: every read shares one ask timeout, and a read that fails is named instead.
+            var budget = Stopwatch.StartNew();
+            var unread = new List<string>();
+            async Task<T> Read<T>(string what, Func<TimeSpan, Task<T>> read, T fallback)
+            {
+                if (!partial) return await read(settings.AskTimeout);
+                var left = settings.AskTimeout - budget.Elapsed;
+                try
+                {
+                    if (left > TimeSpan.Zero) return await read(left).WaitAsync(left);
+                }
+                catch (Exception ex)
+                {
+                    unread.Add($"{what} ({(ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message)})");
+                    return fallback;
+                }
+                unread.Add($"{what} (no time left)");
+                return fallback;
+            }
+
+            var reports = new List<SymbolReport>();
+            foreach (var symbol in symbols)
+            {
+                if (await Read($"{symbol}'s report", async t => (SymbolReport?)await AskSymbol(region, symbol, t), null) is { } report) reports.Add(report);
+            }
+            var (fills, journaled) = await Read("the fill log", _ => ReadFillsFromJournal(system, symbols),
+                ((IReadOnlyList<Fill>)Array.Empty<Fill>(), 0L));
+            var feedSummary = new FeedSummary(tally.Source, tally.Read, tally.Accepted, tally.Rejected, tally.RejectedByReason.ToDictionary(kv => kv.Key, kv => kv.Value))
+            {
+                SkippedFiles = tally.Skipped.Select(f => new SkippedFileRow(f.Path, f.Reason, f.Detail)).ToArray(),
+            };
+            var status = await Read("the trading states", t => killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), t),
+                new KillSwitchActor.Status(new Dictionary<string, Engine.Domain.Risk.ScopeChange>(), 0));
+            var audit = await Read("the kill-switch audit", t => killSwitch.Ask<KillSwitchActor.AuditTrail>(new KillSwitchActor.GetAudit(), t),
+                new KillSwitchActor.AuditTrail(Array.Empty<IKillSwitchEvent>()));
+            var accounts = new List<RiskSupervisor.AccountRiskReport>();
+            foreach (var account in settings.Risk.Accounts.Keys)
+            {
+                if (await Read($"account {account}", async t => (RiskSupervisor.AccountRiskReport?)await risk.Ask<RiskSupervisor.AccountRiskReport>(new RiskSupervisor.GetAccountRisk(account), t),
+                        null) is { } a) accounts.Add(a);
+            }
+            return RunSummary.Build(feedSummary, reports, fills, elapsed, status, audit.Events, accounts, error, journaled) with
+            {
+                TickToDecision = LatencyRow.Of(latency.TickToDecisionNanoseconds()),
+                TickToOrder = LatencyRow.Of(latency.TickToOrderNanoseconds()),
+                Stopped = stopped,
+                Unread = unread,
+            };
+        }
+        catch (Exception ex)
+        {
+            // Nothing here is cancelled by a signal, so any failure is the journal's or the system's:
+            // one line instead of a stack trace.
+            var cause = ex is AggregateException { InnerException: { } inner } ? inner.Message : ex.Message;
+            throw new RunFailedException($"the run ended but its summary could not be read back from the journal: {cause}");
         }
     }
 
@@ -188,38 +271,6 @@ public sealed class EngineRunner(
             {
             }
         }
-    }
-
-    /// <summary>
-    /// ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS=N makes the process SIGKILL itself once N events are
-    /// journaled: a crash at a point set by the journal, not by the clock, for the restart tests.
-    /// </summary>
-    private static long? FaultKillAfterJournaledEvents() =>
-        long.TryParse(Environment.GetEnvironmentVariable("ENGINE_FAULT_KILL_AFTER_JOURNALED_EVENTS"), out var n) && n > 0 ? n : null;
-
-    /// <summary>
-    /// A journal this run no longer holds (its SQLite file removed, its PostgreSQL lease gone) is a
-    /// journal failure: trading stops with the feed and the run ends at once, naming it.
-    /// </summary>
-    private static Timer WatchJournal(IJournalHold hold, ActorSystem system, IActorRef coordinator)
-    {
-        var busy = 0;
-        var reported = false;
-        return new Timer(_ =>
-        {
-            if (reported || Interlocked.Exchange(ref busy, 1) == 1) return;
-            try
-            {
-                if (hold.Lost() is not { } why) return;
-                reported = true;
-                // Not a kill-switch halt: that would be journaled where the fault is (see SymbolActor.JournalFault).
-                coordinator.Tell(new FeedCoordinator.Abort(why));
-            }
-            finally
-            {
-                Volatile.Write(ref busy, 0);
-            }
-        }, null, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500));
     }
 
     /// <summary>
@@ -288,59 +339,6 @@ public sealed class EngineRunner(
                 }, materializer);
         }
         return (fills, events);
-    }
-
-    private IDisposable StartProgress(Progress state, FeedStatistics stats, Stopwatch clock)
-    {
-        if (options.Quiet) return new Timer(_ => { });
-        long lastRead = 0;
-        var last = TimeSpan.Zero;
-        return new Timer(_ =>
-        {
-            var s = stats.Snapshot();
-            var now = clock.Elapsed;
-            var rate = (s.Read - lastRead) / Math.Max(0.001, (now - last).TotalSeconds);
-            lastRead = s.Read;
-            last = now;
-            progress.WriteLine(
-                $"[{now:hh\\:mm\\:ss}] events {s.Read:N0} ({rate:N0}/s)  rejected {s.Rejected:N0}  fills {state.Fills:N0}  realized P&L {state.Realized:N2}");
-        }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
-    }
-
-    /// <summary>What the progress line shows, fed by the feed (fills and P&amp;L once journaled).</summary>
-    private sealed class Progress : IFeedObserver
-    {
-        private long _fills;
-        private decimal _realized;
-        private readonly object _gate = new();
-
-        public long Fills => Interlocked.Read(ref _fills);
-
-        public decimal Realized
-        {
-            get { lock (_gate) return _realized; }
-        }
-
-        public void Dispatched(int events)
-        {
-        }
-
-        private long _journaled;
-
-        /// <summary>Fault injection for crash tests: the process kills itself (SIGKILL) once this many events are journaled.</summary>
-        public long? KillAfterJournaledEvents { get; init; }
-
-        public void Journaled(int events, int fills, decimal realizedPnlDelta)
-        {
-            Interlocked.Add(ref _fills, fills);
-            lock (_gate) _realized += realizedPnlDelta;
-            if (Interlocked.Add(ref _journaled, events) >= KillAfterJournaledEvents)
-                Process.GetCurrentProcess().Kill(); // a crash, not a shutdown: nothing after it runs
-        }
-
-        public void Boundary(DateTime marketTime)
-        {
-        }
     }
 }
 

@@ -5,7 +5,10 @@ using Microsoft.Data.Sqlite;
 namespace Engine.Host;
 
 /// <summary>A journal this run may not use (in use, unusable, or recorded for other input): exit 2, the message says why.</summary>
-public sealed class JournalRefusedException(string message) : Exception(message);
+public class JournalRefusedException(string message) : Exception(message);
+
+/// <summary>Another engine holds the journal now; it may let go (a run that moves to another member waits for it).</summary>
+public sealed class JournalInUseException(string message) : JournalRefusedException(message);
 
 /// <summary>
 /// The embedded SQLite journal, held by one engine for one run. Before anything starts it is checked

@@ -21,7 +21,8 @@ public static class NodeCommand
                 throw new UsageException($"engine node joins a cluster: set {ConfigLoader.SeedNodesVariable} (and {ConfigLoader.PersistenceVariable}=postgres with ENGINE_DB_CONNECTION)");
             var config = ConfigLoader.Load(new EngineOptions(null, null, configFile, null, null, null, Quiet: true));
             var settings = EngineSettings.FromConfig(config);
-            using var host = EngineHost.Build(config, settings, journalSetup: null);
+            using var host = EngineHost.Build(config, settings, journalSetup: null,
+                new ClusterRunLauncher(configFile, Environment.GetEnvironmentVariable, Console.Error));
             await host.StartAsync(stop);
             var system = host.Services.GetRequiredService<ActorSystem>();
             try

@@ -80,7 +80,7 @@ public sealed class PostgresJournalHold : IJournalHold
                 throw new JournalRefusedException($"{name} cannot be reached: {ex.Message}");
             }
             if (!TryLease(session))
-                throw new JournalRefusedException($"{name} is in use by another engine ({Holder(session)}); one engine per journal");
+                throw new JournalInUseException($"{name} is in use by another engine ({Holder(session)}); one engine per journal");
             // The input first: a run refused for other input leaves the holder's note as it was.
             if (input is not null) JournalInput.Check(session, name, input, continueAnyway, log);
             JournalInput.Execute(session, $"CREATE TABLE IF NOT EXISTS {HolderTable} (id INT PRIMARY KEY, holder TEXT NOT NULL);");

@@ -34,6 +34,13 @@ public static class RunInput
         return input;
     }
 
+    /// <summary>One hex SHA-256 of the input lines: two nodes agree on a run's input when their digests do.</summary>
+    public static string Digest(IReadOnlyDictionary<string, string> input)
+    {
+        var text = string.Concat(input.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}\n"));
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
     private static IEnumerable<(string Relative, string Full)> DataFiles(string path)
     {
         var full = Path.GetFullPath(path);

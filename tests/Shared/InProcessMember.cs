@@ -51,7 +51,8 @@ public sealed class InProcessMember : IDisposable
             ["ENGINE_LOG_LEVEL"] = logLevel,
         };
         var config = ConfigLoader.Load(new EngineOptions(null, null, configFile, null, null, null, Quiet: true), v => environment.GetValueOrDefault(v));
-        var host = EngineHost.Build(config, EngineSettings.FromConfig(config), journalSetup: null);
+        var host = EngineHost.Build(config, EngineSettings.FromConfig(config), journalSetup: null,
+            new ClusterRunLauncher(configFile, v => environment.GetValueOrDefault(v), TextWriter.Null));
         await host.StartAsync();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         return new InProcessMember($"127.0.0.1:{port}", host, config, registry.Get<KillSwitchActor>(), registry.Get<SymbolRegion>());

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Actors.Strategies;
 using Engine.Actors.Symbols;
@@ -82,6 +83,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     public const string CheckpointSavedManifest = "CPS";
     public const string GetAccountRiskManifest = "GAR";
     public const string AccountRiskReportManifest = "ARR";
+    public const string StartRunManifest = "RUN";
+    public const string RunAcceptedManifest = "RUA";
+    public const string RunRefusedManifest = "RUR";
+    public const string GetRunManifest = "RUG";
+    public const string StopRunManifest = "RUS";
+    public const string RunStatusManifest = "RUT";
 
     /// <summary>
     /// The akka.actor section that registers this serializer and binds the wire messages to it. The
@@ -149,6 +156,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RiskSupervisor.CheckpointSaved => CheckpointSavedManifest,
         RiskSupervisor.GetAccountRisk => GetAccountRiskManifest,
         RiskSupervisor.AccountRiskReport => AccountRiskReportManifest,
+        RunDirector.StartRun => StartRunManifest,
+        RunDirector.RunAccepted => RunAcceptedManifest,
+        RunDirector.RunRefused => RunRefusedManifest,
+        RunDirector.GetRun => GetRunManifest,
+        RunDirector.StopRun => StopRunManifest,
+        RunDirector.RunStatus => RunStatusManifest,
         _ => throw CannotSerialize(o),
     };
 
@@ -218,6 +231,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     new RiskSupervisor.CheckpointSaved(p.Account, E.Utc(p.BoundaryTicks, "CheckpointSaved.boundary_ticks"))),
                 GetAccountRiskManifest => Parse(W.AccountOnly.Parser, bytes, p => new RiskSupervisor.GetAccountRisk(p.Account)),
                 AccountRiskReportManifest => FromProto(W.AccountRiskReport.Parser.ParseFrom(bytes)),
+                StartRunManifest => Parse(W.StartRun.Parser, bytes, p => new RunDirector.StartRun(FromProto(E.Required(p.Request, "StartRun.request")))),
+                RunAcceptedManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.RunAccepted(p.RunId)),
+                RunRefusedManifest => Parse(W.RunRefused.Parser, bytes, p => new RunDirector.RunRefused(p.RunId, p.Reason)),
+                GetRunManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.GetRun(p.RunId)),
+                StopRunManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.StopRun(p.RunId)),
+                RunStatusManifest => FromProto(W.RunStatus.Parser.ParseFrom(bytes)),
                 _ => throw new SerializationException(
                     $"EngineWireSerializer: unknown manifest '{manifest}' ({bytes.Length} bytes); was it sent by a newer release?"),
             };
@@ -281,6 +300,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RiskSupervisor.CheckpointSaved c => new W.AccountAtBoundary { Account = c.Account, BoundaryTicks = E.Ticks(c.Boundary) },
         RiskSupervisor.GetAccountRisk g => new W.AccountOnly { Account = g.Account },
         RiskSupervisor.AccountRiskReport r => ToProto(r),
+        RunDirector.StartRun s => new W.StartRun { Request = ToProto(s.Request) },
+        RunDirector.RunAccepted a => new W.RunOnly { RunId = a.RunId },
+        RunDirector.RunRefused r => new W.RunRefused { RunId = r.RunId, Reason = r.Reason },
+        RunDirector.GetRun g => new W.RunOnly { RunId = g.RunId },
+        RunDirector.StopRun s => new W.RunOnly { RunId = s.RunId },
+        RunDirector.RunStatus s => ToProto(s),
         _ => throw CannotSerialize(o),
     };
 
@@ -765,4 +790,56 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         W.StrategyOutcomeKind.Stopped => StrategyOutcomeKind.Stopped,
         _ => throw new SerializationException($"field '{field}' has unknown StrategyOutcomeKind value {(int)k}"),
     };
+
+    // ---- the run singleton ----
+
+    private static W.RunRequest ToProto(RunRequest r)
+    {
+        var p = new W.RunRequest { RunId = r.RunId, ContinueAnyway = r.ContinueAnyway, InputDigest = r.InputDigest };
+        if (r.DataPath is { } path) p.DataPath = path;
+        if (r.Speed is { } speed) p.Speed = speed;
+        p.Symbols.AddRange(r.Symbols);
+        return p;
+    }
+
+    private static RunRequest FromProto(W.RunRequest p) =>
+        new(p.RunId, p.HasDataPath ? p.DataPath : null, p.Symbols.ToArray(), p.HasSpeed ? p.Speed : null, p.ContinueAnyway, p.InputDigest);
+
+    private static W.RunStatus ToProto(RunDirector.RunStatus s)
+    {
+        var p = new W.RunStatus { RunId = s.RunId };
+        if (s.Progress is { } progress)
+            p.Progress = new W.RunProgress { Read = progress.Read, Rejected = progress.Rejected, Fills = progress.Fills, Realized = E.Dec(progress.Realized) };
+        if (s.Result is { } r)
+        {
+            p.Result = new W.RunResult { Events = r.Events, Boundaries = r.Boundaries, Stopped = r.Stopped, Feed = ToProto(r.Feed) };
+            if (r.Error is { } error) p.Result.Error = error;
+            p.Result.Symbols.AddRange(r.Symbols);
+        }
+        return p;
+    }
+
+    private static W.FeedTally ToProto(FeedTally t)
+    {
+        var p = new W.FeedTally { Source = t.Source, Read = t.Read, Accepted = t.Accepted, Rejected = t.Rejected };
+        foreach (var (reason, count) in t.RejectedByReason.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            p.RejectedByReason.Add(new W.RejectedCount { Reason = reason, Count = count });
+        foreach (var f in t.Skipped) p.Skipped.Add(new W.SkippedFile { Path = f.Path, Reason = f.Reason, Detail = f.Detail });
+        return p;
+    }
+
+    private static RunDirector.RunStatus FromProto(W.RunStatus p) => new(
+        p.RunId,
+        p.Progress is { } progress
+            ? new RunProgress(progress.Read, progress.Rejected, progress.Fills, E.Dec(progress.Realized, "RunStatus.progress.realized"))
+            : null,
+        p.Result is { } r
+            ? new RunResult(r.Symbols.ToArray(), r.Events, r.Boundaries, r.HasError ? r.Error : null, r.Stopped,
+                FromProto(E.Required(r.Feed, "RunStatus.result.feed")))
+            : null);
+
+    private static FeedTally FromProto(W.FeedTally p) => new(
+        p.Source, p.Read, p.Accepted, p.Rejected,
+        p.RejectedByReason.ToDictionary(c => c.Reason, c => c.Count, StringComparer.Ordinal),
+        p.Skipped.Select(f => new SkippedFileEntry(f.Path, f.Reason, f.Detail)).ToArray());
 }

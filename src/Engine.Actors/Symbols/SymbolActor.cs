@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Akka.Persistence;
 using Engine.Actors.Metrics;
@@ -88,6 +89,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private long? _rewindAsked;
     // Handed off (its shard moves): stops once nothing is left to write.
     private bool _stopping;
+    // Passivating for a new feed's replay: the feed's messages go back to the shard for the next incarnation.
+    private bool _restarting;
 
     public SymbolActor(string symbol, EngineSettings settings, IActorRef killSwitch)
     {
@@ -153,11 +156,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     {
         Command<SymbolBatch>(b =>
         {
-            if (InOrder(b.BatchId, b.PreviousBatchId)) Handle(b);
+            if (InOrder(b, b.BatchId, b.PreviousBatchId, b.Events.Count > 0 ? b.Events[0].Sequence : b.SliceLastSeq)) Handle(b);
         });
         Command<SliceBoundary>(b =>
         {
-            if (InOrder(b.BatchId, b.PreviousBatchId)) Handle(b);
+            if (InOrder(b, b.BatchId, b.PreviousBatchId, b.LastSeq)) Handle(b);
         });
         Command<StopSymbol>(_ =>
         {
@@ -247,14 +250,26 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     /// processed here (this symbol started again on another member mid-run, its bars and strategies
     /// empty) is dropped, and the feed asked once for everything after the last one processed: the
     /// replay rebuilds the strategies from the bars and applies the journal as after a restart. One
-    /// already processed (sent again) is dropped.
+    /// already processed (sent again) is dropped. A new feed that starts with events this incarnation
+    /// has processed already (the feed started again from its start on another member, its node
+    /// gone) restarts the symbol from its journal, as after a crash: see <see cref="RestartForReplay"/>.
     /// </summary>
-    private bool InOrder(long batchId, long? previous)
+    private bool InOrder(IWithSymbol message, long batchId, long? previous, long firstSequence)
     {
+        if (_restarting)
+        {
+            Context.Parent.Tell(message, Sender);
+            return false;
+        }
         if (_stopping) return false;
         if (previous is { } && !Equals(Sender, _chainFeed))
         {
-            // Another feed (a later run in the same system): its messages are numbered from its start.
+            if (_chainFeed is not null && firstSequence <= _core.Position)
+            {
+                RestartForReplay(message);
+                return false;
+            }
+            // Another feed that goes on from here (a later run in the same system): its messages are numbered from its start.
             _chainFeed = Sender;
             _lastBatchId = 0;
             _rewindAsked = null;
@@ -271,6 +286,21 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             Sender.Tell(new RewindSymbol(_symbol, _lastBatchId));
         }
         return false;
+    }
+
+    /// <summary>
+    /// The feed's replay from its start needs what a restarted run has: bars and strategies empty,
+    /// the journal as the oracle. Processing it here would not rebuild the strategies (they have seen
+    /// these bars) nor repeat the boundaries' reports as they were. So this incarnation passivates
+    /// once no write is in flight, and hands the message (and any after it) back to its shard, which
+    /// keeps them for the next incarnation, recovered from the journal.
+    /// </summary>
+    private void RestartForReplay(IWithSymbol message)
+    {
+        _log.Info("{0}: a new feed replays events this symbol has processed (up to {1}): restarting it from its journal", _symbol, _core.Position);
+        _restarting = true;
+        Context.Parent.Tell(new Passivate(StopSymbol.Instance));
+        Context.Parent.Tell(message, Sender);
     }
 
     private void StopIfIdle()

@@ -1,3 +1,4 @@
+using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Actors.Strategies;
 using Engine.Actors.Symbols;
@@ -138,6 +139,19 @@ internal static class WireFixtures
             new RiskVerdict(TradingState.Reducing, "drawdown 103.74 passed 80% of the limit"), new[] { "NVDA" }),
         ["ARR/quiet"] = new RiskSupervisor.AccountRiskReport("idle",
             new AccountRiskView(0m, 0m, 0m, 0m, 0m, 0m, 0m, 0m, 0m, 0, null), new RiskVerdict(TradingState.Active, null), Array.Empty<string>()),
+        ["RUN"] = new RunDirector.StartRun(new RunRequest("7f3c", "/data/lean", Array.Empty<string>(), 60.5, true, "ab12cd")),
+        ["RUN/synthetic"] = new RunDirector.StartRun(new RunRequest("7f3d", null, new[] { "SPY", "QQQ" }, null, false, "ef34")),
+        ["RUA"] = new RunDirector.RunAccepted("7f3c"),
+        ["RUR"] = new RunDirector.RunRefused("7f3c", "run 7f3b is in progress on this cluster; one run at a time"),
+        ["RUG"] = new RunDirector.GetRun("7f3c"),
+        ["RUS"] = new RunDirector.StopRun("7f3c"),
+        ["RUT"] = new RunDirector.RunStatus("7f3c", new RunProgress(112_320, 3, 550, 1_908.87m), null),
+        ["RUT/done"] = new RunDirector.RunStatus("7f3c", null, new RunResult(new[] { "AAPL", "SPY" }, 112_320, 390, null, false,
+            new FeedTally("/data/lean", 112_323, 112_320, 3, new Dictionary<string, long> { ["bad_price"] = 2, ["duplicate"] = 1 },
+                new[] { new SkippedFileEntry("equity/usa/minute/x.zip", "corrupt_archive", "not a zip file") }))),
+        ["RUT/failed"] = new RunDirector.RunStatus("7f3c", null, new RunResult(Array.Empty<string>(), 0, 0, "the journal failed", true,
+            new FeedTally("synthetic", 0, 0, 0, new Dictionary<string, long>(), Array.Empty<SkippedFileEntry>()))),
+        ["RUT/unknown"] = new RunDirector.RunStatus("7f3c", null, null),
     };
 
     public static string ManifestOf(string key) => key.Split('/')[0];

@@ -32,6 +32,7 @@ public sealed class WireMessageInventoryTests
         "KillSwitchActor+AckTimeout", "KillSwitchActor+QuiesceTimeout", "KillSwitchActor+DiscoveryTimeout", "KillSwitchActor+LiveSymbols",
         "KillSwitchRequests+Answer", "KillSwitchRequests+Resend",
         "SymbolActor+DecisionTimeout", "SymbolActor+SubscribeAgain", "SymbolActor+FlushNow", "StopSymbol",
+        "RunDirector+Launched", "RunDirector+LaunchFailed",
     };
 
     private static bool IsRecord(Type t) => t.GetMethod("<Clone>$") is not null;

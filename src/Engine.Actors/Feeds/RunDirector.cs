@@ -1,0 +1,196 @@
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams.Dsl;
+using Engine.Actors.Serialization;
+using Engine.Actors.Settings;
+using Engine.Domain.MarketData;
+
+namespace Engine.Actors.Feeds;
+
+/// <summary>What a submitted run reads (cluster mode); the node that runs it opens it with its own settings.</summary>
+/// <param name="RunId">Chosen by the submitter; submitting the same run again is answered, not started twice.</param>
+/// <param name="DataPath">The --data path, absolute, as every node sees it; null: the synthetic feed.</param>
+/// <param name="Symbols">--synthetic's symbols, or empty.</param>
+/// <param name="Speed">Replay speed multiplier; null: as fast as it goes.</param>
+/// <param name="InputDigest">The submitter's digest of the run's input (data files and decision settings): the running node must agree.</param>
+public sealed record RunRequest(string RunId, string? DataPath, IReadOnlyList<string> Symbols, double? Speed, bool ContinueAnyway, string InputDigest);
+
+/// <summary>A running feed's progress, for the submitter's progress line.</summary>
+public sealed record RunProgress(long Read, long Rejected, long Fills, decimal Realized);
+
+/// <summary>A file of --data the feed did not read, and why.</summary>
+public sealed record SkippedFileEntry(string Path, string Reason, string Detail);
+
+/// <summary>What the feed read, for the run's summary.</summary>
+public sealed record FeedTally(
+    string Source, long Read, long Accepted, long Rejected, IReadOnlyDictionary<string, long> RejectedByReason, IReadOnlyList<SkippedFileEntry> Skipped);
+
+/// <summary>How a run ended: the symbols it reached, its error if it failed, and what its feed read.</summary>
+public sealed record RunResult(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped, FeedTally Feed);
+
+/// <summary>Opens a run's input and takes its journal on the node that runs it (the host knows files, settings and journals).</summary>
+public interface IRunLauncher
+{
+    /// <exception cref="RunRefusedException">The run cannot start here; the message says why.</exception>
+    Task<ILaunchedRun> LaunchAsync(RunRequest request, CancellationToken cancellation);
+}
+
+/// <summary>An opened run: its feed, what watches it, and the journal it holds until disposed.</summary>
+public interface ILaunchedRun : IDisposable
+{
+    Source<IReadOnlyList<SequencedEvent>, NotUsed> Feed { get; }
+
+    IFeedObserver Observer { get; }
+
+    /// <summary>Aborts the feed if the journal is lost while it runs.</summary>
+    void Watch(IActorRef feed);
+
+    RunProgress Progress();
+
+    FeedTally Tally();
+}
+
+public sealed class RunRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// The run singleton (cluster mode): the one node that reads a submitted run's feed, on the oldest
+/// member like the kill switch and the risk supervisors. The submitter (`engine run`) asks it to
+/// start the run and polls it until the run is done. When its member dies or leaves, the singleton
+/// starts on the next oldest member knowing no run: the submitter submits the same run again, and
+/// the feed is read again from its start, as a restart would. Every symbol that holds state from
+/// the lost feed restarts from its journal when the new feed's replay reaches it (SymbolActor), so
+/// the journal is the oracle and nothing is traded twice or lost.
+/// </summary>
+public sealed class RunDirector : ReceiveActor
+{
+    public sealed record StartRun(RunRequest Request) : IEngineWireMessage;
+
+    public sealed record RunAccepted(string RunId) : IEngineWireMessage;
+
+    public sealed record RunRefused(string RunId, string Reason) : IEngineWireMessage;
+
+    public sealed record GetRun(string RunId) : IEngineWireMessage;
+
+    /// <summary>Stop reading (SIGINT or SIGTERM to the submitter): what was sent is journaled, then the run finishes as stopped.</summary>
+    public sealed record StopRun(string RunId) : IEngineWireMessage;
+
+    /// <summary>Progress while it runs, Result once done; neither: this director does not know the run (submit it again).</summary>
+    public sealed record RunStatus(string RunId, RunProgress? Progress, RunResult? Result) : IEngineWireMessage;
+
+    // Local only: the launcher's outcome piped back to this actor.
+    private sealed record Launched(RunRequest Request, ILaunchedRun Run) : ILocalOnlyMessage;
+
+    private sealed record LaunchFailed(RunRequest Request, string Reason) : ILocalOnlyMessage;
+
+    private readonly IRunLauncher _launcher;
+    private readonly Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> _feedProps;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IActorRef> _waiting = new();
+    private RunRequest? _run;
+    private ILaunchedRun? _launched;
+    private IActorRef? _feed;
+    private RunResult? _result;
+    private bool _stopRequested;
+
+    /// <param name="feedProps">The feed's props for a source and its observer, notifying the given actor when done.</param>
+    public RunDirector(IRunLauncher launcher, Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> feedProps)
+    {
+        _launcher = launcher;
+        _feedProps = feedProps;
+        Receive<StartRun>(Handle);
+        Receive<Launched>(Handle);
+        Receive<LaunchFailed>(Handle);
+        Receive<FeedCoordinator.FeedCompleted>(Handle);
+        Receive<GetRun>(g => Sender.Tell(new RunStatus(g.RunId,
+            g.RunId == _run?.RunId && _result is null ? _launched?.Progress() ?? new RunProgress(0, 0, 0, 0m) : null,
+            g.RunId == _run?.RunId ? _result : null)));
+        Receive<StopRun>(s =>
+        {
+            if (s.RunId != _run?.RunId || _result is not null) return;
+            _stopRequested = true;
+            _feed?.Tell(new FeedCoordinator.Stop());
+        });
+    }
+
+    /// <summary>The feed runs as this actor's child with the engine's feed settings, so it ends with the singleton.</summary>
+    public static Props Props(IRunLauncher launcher, EngineSettings settings, IActorRef symbols, IActorRef killSwitch, IActorRef risk) =>
+        Akka.Actor.Props.Create(() => new RunDirector(launcher, (source, observer, notify) => FeedCoordinator.Props(
+            "main", source, symbols, killSwitch, risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, observer, notify)));
+
+    // A feed that fails is stopped: it reports why (FeedCompleted with its error).
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
+
+    private void Handle(StartRun start)
+    {
+        var request = start.Request;
+        if (_run is { } current && current.RunId == request.RunId)
+        {
+            // Submitted again (its answer was lost, or the submitter was restarted): already running or done.
+            if (_launched is not null || _result is not null) Sender.Tell(new RunAccepted(request.RunId));
+            else _waiting.Add(Sender);
+            return;
+        }
+        if (_run is { } other && _result is null)
+        {
+            Sender.Tell(new RunRefused(request.RunId, $"run {other.RunId} is in progress on this cluster; one run at a time"));
+            return;
+        }
+        _run = request;
+        _result = null;
+        _stopRequested = false;
+        _waiting.Clear();
+        _waiting.Add(Sender);
+        _log.Info("run {0}: starting ({1})", request.RunId, request.DataPath ?? "synthetic feed");
+        var self = Self;
+        _launcher.LaunchAsync(request, _stopping.Token).ContinueWith<object>(t => t.IsCompletedSuccessfully
+                ? new Launched(request, t.Result)
+                : new LaunchFailed(request, t.Exception?.InnerException is RunRefusedException refused ? refused.Message
+                    : t.Exception?.InnerException?.Message ?? "cancelled"),
+            TaskScheduler.Default).PipeTo(self);
+    }
+
+    private void Handle(Launched launched)
+    {
+        if (_run?.RunId != launched.Request.RunId || _launched is not null)
+        {
+            launched.Run.Dispose();
+            return;
+        }
+        _launched = launched.Run;
+        _feed = Context.ActorOf(_feedProps(launched.Run.Feed, launched.Run.Observer, Self), "feed");
+        launched.Run.Watch(_feed);
+        foreach (var w in _waiting) w.Tell(new RunAccepted(launched.Request.RunId));
+        _waiting.Clear();
+        if (_stopRequested) _feed.Tell(new FeedCoordinator.Stop());
+    }
+
+    private void Handle(LaunchFailed failed)
+    {
+        if (_run?.RunId != failed.Request.RunId || _launched is not null) return;
+        _log.Warning("run {0}: refused: {1}", failed.Request.RunId, failed.Reason);
+        foreach (var w in _waiting) w.Tell(new RunRefused(failed.Request.RunId, failed.Reason));
+        _waiting.Clear();
+        _run = null;
+    }
+
+    private void Handle(FeedCoordinator.FeedCompleted done)
+    {
+        if (_launched is not { } launched || _result is not null) return;
+        _result = new RunResult(done.Symbols, done.Events, done.Boundaries, done.Error, done.Stopped || _stopRequested, launched.Tally());
+        _log.Info("run {0}: done ({1:N0} events{2})", _run!.RunId, done.Events, done.Error is null ? "" : $"; failed: {done.Error}");
+        launched.Dispose(); // the journal is free for the next run
+        _launched = null;
+        _feed = null;
+    }
+
+    /// <summary>The feed (a child) is stopped first; then the journal is let go, so the next oldest member can take the run.</summary>
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _launched?.Dispose();
+        _stopping.Dispose();
+    }
+}
+
