@@ -53,7 +53,7 @@ public static class EngineHost
                 SymbolMessageExtractor.TypeName,
                 (_, registry) => symbol => SymbolActor.Props(symbol, settings, registry.Get<KillSwitchActor>()),
                 new SymbolMessageExtractor(),
-                new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, HandOffStopMessage = StopSymbol.Instance });
+                new ShardOptions { Role = SymbolMessageExtractor.Role, StateStoreMode = StateStoreMode.DData, RememberEntities = false, HandOffStopMessage = StopSymbol.Instance });
             // One run at a time cluster-wide, its feed read on the oldest member beside the other singletons.
             if (runs is not null)
                 akka.WithSingleton<RunDirector>("run", (_, registry, _) => RunDirector.Props(

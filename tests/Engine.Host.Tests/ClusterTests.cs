@@ -130,6 +130,41 @@ public sealed class ClusterTests(PostgresServer server)
     }
 
     /// <summary>
+    /// The oldest member, which reads the run's feed and hosts the kill switch and the risk
+    /// supervisors, is SIGKILLed mid-run. The singletons start on the next oldest member, the
+    /// submitter (`engine run`, on a third member) submits the run again, the feed is read again from
+    /// its start there, and every symbol that held state restarts from its journal: the fill log is
+    /// the single-node run's.
+    /// </summary>
+    [Fact]
+    public async Task The_member_running_the_feed_and_the_singletons_killed_mid_run_the_run_moves_and_ends_with_the_single_node_fills()
+    {
+        var (dir, reference) = await ReferenceAsync();
+        var shared = OnPostgres(server.NewDatabase());
+        var ports = InProcessMember.FreePorts(3);
+        var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
+        // Up together, members are ordered by address: the lowest port is the oldest, where the singletons start.
+        using var oldest = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var next = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var submitter = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3, "INFO"),
+            "--config", "chaos.conf", "--speed", "2000", "--summary-json", "cluster.json");
+        await Eventually(() => oldest.Stderr.Contains("] events ", StringComparison.Ordinal) && submitter.Stdout.Contains(" started: journal", StringComparison.Ordinal),
+            "the oldest member reads the feed, and a symbol lives on the submitter's member", submitter);
+        oldest.Kill();
+
+        var code = await submitter.WaitAsync(Limit);
+        Assert.True(code == 0, $"cluster run: exit {code}\n{submitter.Stdout}\n{submitter.Stderr}\n--- next:\n{next.Stdout}\n{next.Stderr}");
+        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
+        Assert.Contains("the run's node is gone", submitter.Stderr);
+        Assert.Contains("] events ", next.Stderr); // the feed was read again on the next oldest member
+        Assert.Contains("restarting it from its journal", submitter.Stdout + next.Stdout);
+        Assert.True(clustered.Feed.Read == reference.Feed.Read, $"read {clustered.Feed.Read} of {reference.Feed.Read}");
+        Assert.NotEmpty(reference.FillLog);
+        Assert.Equal(reference.FillLog, clustered.FillLog);
+        Assert.Equal(reference.Accounts, clustered.Accounts);
+    }
+
+    /// <summary>
     /// A single-node reference run, then the feed's node (lowest port: members Up at the same time are
     /// ordered by address, so it is the oldest and runs the singletons and the shard coordinator)
     /// with `members` engine nodes beside it, the feed paced (`speed`) so that what the test does
@@ -137,12 +172,7 @@ public sealed class ClusterTests(PostgresServer server)
     /// </summary>
     private async Task<Chaos> ChaosAsync(int members, int speed)
     {
-        var dir = EngineProcess.TempDir();
-        File.WriteAllText(Path.Combine(dir, "chaos.conf"), ChaosConfig);
-        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(
-            dir, Limit, OnPostgres(server.NewDatabase()), "--config", "chaos.conf", "--summary-json", "single.json", "--quiet");
-        Assert.True(single == 0, $"single node: exit {single}\n{singleOut}\n{singleErr}");
-        var reference = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json")));
+        var (dir, reference) = await ReferenceAsync();
 
         var shared = OnPostgres(server.NewDatabase());
         var ports = InProcessMember.FreePorts(3);
@@ -153,6 +183,17 @@ public sealed class ClusterTests(PostgresServer server)
         chaos.Processes.Add(chaos.Feed);
         await Eventually(() => chaos.Feed.Stderr.Contains("] events ", StringComparison.Ordinal), "the feed is running", chaos.Feed);
         return chaos;
+    }
+
+    /// <summary>A temp directory with the chaos settings, and the single-node run of them on PostgreSQL.</summary>
+    private async Task<(string Dir, RunSummary Reference)> ReferenceAsync()
+    {
+        var dir = EngineProcess.TempDir();
+        File.WriteAllText(Path.Combine(dir, "chaos.conf"), ChaosConfig);
+        var (single, singleOut, singleErr) = await EngineProcess.RunAsync(
+            dir, Limit, OnPostgres(server.NewDatabase()), "--config", "chaos.conf", "--summary-json", "single.json", "--quiet");
+        Assert.True(single == 0, $"single node: exit {single}\n{singleOut}\n{singleErr}");
+        return (dir, RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json"))));
     }
 
     private sealed class Chaos(string dir, Dictionary<string, string> shared, string seeds, int[] ports, int minNodes, RunSummary reference) : IDisposable

@@ -12,6 +12,9 @@ public sealed class SymbolMessageExtractor(int maxNumberOfShards = SymbolMessage
     public const int DefaultShardCount = 100;
     public const string TypeName = "symbol";
 
+    /// <summary>The cluster role of the members that host symbols (hocon: akka.cluster.roles).</summary>
+    public const string Role = "trader";
+
     public override string? EntityId(object message) => (message as IWithSymbol)?.Symbol;
 }
 
