@@ -131,13 +131,15 @@ public sealed class ClusterTests(PostgresServer server)
 
     /// <summary>
     /// The oldest member, which reads the run's feed and hosts the kill switch and the risk
-    /// supervisors, is SIGKILLed mid-run. The singletons start on the next oldest member, the
-    /// submitter (`engine run`, on a third member) submits the run again, the feed is read again from
-    /// its start there, and every symbol that held state restarts from its journal: the fill log is
-    /// the single-node run's.
+    /// supervisors, is SIGKILLed (or told to leave, SIGTERM) mid-run. The singletons start on the next
+    /// oldest member, the submitter (`engine run`, on a third member) submits the run again, the feed
+    /// is read again from its start there, and every symbol that held state restarts from its
+    /// journal: the fill log is the single-node run's.
     /// </summary>
-    [Fact]
-    public async Task The_member_running_the_feed_and_the_singletons_killed_mid_run_the_run_moves_and_ends_with_the_single_node_fills()
+    [Theory]
+    [InlineData("KILL")]
+    [InlineData("TERM")]
+    public async Task The_member_running_the_feed_and_the_singletons_lost_mid_run_the_run_moves_and_ends_with_the_single_node_fills(string signal)
     {
         var (dir, reference) = await ReferenceAsync();
         var shared = OnPostgres(server.NewDatabase());
@@ -150,7 +152,7 @@ public sealed class ClusterTests(PostgresServer server)
             "--config", "chaos.conf", "--speed", "2000", "--summary-json", "cluster.json");
         await Eventually(() => oldest.Stderr.Contains("] events ", StringComparison.Ordinal) && submitter.Stdout.Contains(" started: journal", StringComparison.Ordinal),
             "the oldest member reads the feed, and a symbol lives on the submitter's member", submitter);
-        oldest.Kill();
+        using (var kill = Process.Start("kill", $"-{signal} {oldest.Id}")) await kill!.WaitForExitAsync();
 
         var code = await submitter.WaitAsync(Limit);
         Assert.True(code == 0, $"cluster run: exit {code}\n{submitter.Stdout}\n{submitter.Stderr}\n--- next:\n{next.Stdout}\n{next.Stderr}");
@@ -162,6 +164,7 @@ public sealed class ClusterTests(PostgresServer server)
         Assert.NotEmpty(reference.FillLog);
         Assert.Equal(reference.FillLog, clustered.FillLog);
         Assert.Equal(reference.Accounts, clustered.Accounts);
+        if (signal == "TERM") Assert.Equal(0, await oldest.WaitAsync(Limit));
     }
 
     /// <summary>
