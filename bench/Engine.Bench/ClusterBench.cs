@@ -90,15 +90,14 @@ internal static class ClusterBench
         Console.Error.WriteLine($"[bench] cluster: {engagements} kill-switch engagements across 3 nodes ...");
         var dir = EngineProcess.TempDir();
         var config = Path.Combine(dir, "bench.conf");
-        File.WriteAllText(config, $"engine.synthetic.symbols = [{string.Join(", ", TwelveSymbols)}]\n");
+        // Every node reads this file: the members must see the run's input as the submitter does.
+        File.WriteAllText(config, $"engine.synthetic.symbols = [{string.Join(", ", TwelveSymbols)}]\nengine.synthetic.trading-days = 60\n");
         var database = server.NewDatabase(pooling: true);
         var ports = InProcessMember.FreePorts(3);
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
         using var b = await InProcessMember.StartAsync(database, seeds, ports[0], 3, config, "ERROR");
         using var c = await InProcessMember.StartAsync(database, seeds, ports[1], 3, config, "ERROR");
-        var feedEnvironment = Member(OnPostgres(database), seeds, ports[2]);
-        feedEnvironment["ENGINE_SYNTHETIC_DAYS"] = "60";
-        using var feed = EngineProcess.Start(dir, feedEnvironment, "--config", config, "--speed", "300");
+        using var feed = EngineProcess.Start(dir, Member(OnPostgres(database), seeds, ports[2]), "--config", config, "--speed", "300");
         // Every symbol trading first (each answers a report once it has market data).
         while (!feed.HasExited && feed.Stderr.IndexOf("] events ", StringComparison.Ordinal) < 0) await Task.Delay(100);
         await Task.Delay(TimeSpan.FromSeconds(5));

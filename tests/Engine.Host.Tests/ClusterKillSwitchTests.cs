@@ -28,7 +28,8 @@ public sealed class ClusterKillSwitchTests(PostgresServer server)
         var random = new Random(seed);
         var dir = EngineProcess.TempDir();
         var config = Path.Combine(dir, "cluster.conf");
-        File.WriteAllText(config, $"engine.synthetic.symbols = [{string.Join(", ", Symbols)}]\n");
+        // Several synthetic days, in the file every node reads: the members must see the run's input as the submitter does.
+        File.WriteAllText(config, $"engine.synthetic.symbols = [{string.Join(", ", Symbols)}]\nengine.synthetic.trading-days = 20\n");
         // Pooled, as production connection strings are: each engagement is a few journal writes.
         var database = server.NewDatabase(pooling: true);
         var ports = InProcessMember.FreePorts(3);
@@ -37,12 +38,11 @@ public sealed class ClusterKillSwitchTests(PostgresServer server)
         // The members in this process are the oldest (lowest ports): the kill switch lives here.
         using var b = await InProcessMember.StartAsync(database, seeds, ports[0], 3, config);
         using var c = await InProcessMember.StartAsync(database, seeds, ports[1], 3, config);
-        // Several synthetic days, paced: the rounds all happen while it trades.
+        // Paced: the rounds all happen while it trades.
         using var feed = EngineProcess.Start(dir, new Dictionary<string, string>
         {
             ["ENGINE_PERSISTENCE"] = "postgres",
             ["ENGINE_DB_CONNECTION"] = database,
-            ["ENGINE_SYNTHETIC_DAYS"] = "20",
             ["ENGINE_CLUSTER_SEED_NODES"] = seeds,
             ["ENGINE_REMOTE_PORT"] = ports[2].ToString(),
             ["ENGINE_CLUSTER_MIN_NODES"] = "3",
