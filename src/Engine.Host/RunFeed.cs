@@ -26,6 +26,10 @@ public sealed class RunFeed : ILaunchedRun
     private readonly string _sourceName;
     private readonly JournaledProgress _progress;
     private readonly List<IDisposable> _timers = new();
+    // The journal watch asks the lease's session while the run goes on; Dispose closes that session.
+    // One at a time: an Npgsql connection is not safe for concurrent use.
+    private readonly object _holdGate = new();
+    private bool _disposed;
 
     private RunFeed(EngineOptions options, TextWriter log, IJournalHold hold, FeedStatistics stats, SkippedFiles? skipped, SkippedFileLog skipLog,
         string sourceName, Source<IReadOnlyList<SequencedEvent>, NotUsed> feed)
@@ -76,7 +80,7 @@ public sealed class RunFeed : ILaunchedRun
     /// <summary>The feed is running: progress lines (unless --quiet), and the journal watched.</summary>
     public void Watch(IActorRef feed)
     {
-        _timers.Add(WatchJournal(_hold, feed));
+        _timers.Add(WatchJournal(feed));
         if (!_options.Quiet) _timers.Add(StartProgress(line => _log.WriteLine(line)));
     }
 
@@ -99,7 +103,12 @@ public sealed class RunFeed : ILaunchedRun
     {
         foreach (var t in _timers) t.Dispose();
         _timers.Clear();
-        _hold.Dispose();
+        lock (_holdGate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _hold.Dispose();
+        }
     }
 
     /// <summary>One progress line every 2 s: events read and their rate, rejections, fills and realized P&amp;L.</summary>
@@ -126,7 +135,7 @@ public sealed class RunFeed : ILaunchedRun
     /// A journal this run no longer holds (its SQLite file removed, its PostgreSQL lease gone) is a
     /// journal failure: trading stops with the feed and the run ends at once, naming it.
     /// </summary>
-    private static Timer WatchJournal(IJournalHold hold, IActorRef feed)
+    private Timer WatchJournal(IActorRef feed)
     {
         var busy = 0;
         var reported = false;
@@ -135,7 +144,13 @@ public sealed class RunFeed : ILaunchedRun
             if (reported || Interlocked.Exchange(ref busy, 1) == 1) return;
             try
             {
-                if (hold.Lost() is not { } why) return;
+                string? why;
+                lock (_holdGate)
+                {
+                    if (_disposed) return;
+                    why = _hold.Lost();
+                }
+                if (why is null) return;
                 reported = true;
                 // Not a kill-switch halt: that would be journaled where the fault is (see SymbolActor.JournalFault).
                 feed.Tell(new FeedCoordinator.Abort(why));
