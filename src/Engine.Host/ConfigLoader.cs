@@ -220,6 +220,10 @@ public static class ConfigLoader
         ["ENGINE_HOSTNAME"] = "akka.remote.dot-netty.tcp.hostname",
         ["ENGINE_REMOTE_PORT"] = "akka.remote.dot-netty.tcp.port",
         ["ENGINE_CLUSTER_MIN_NODES"] = "akka.cluster.min-nr-of-members",
+        ["ENGINE_ADMIN_HOSTNAME"] = "engine.admin.hostname",
+        ["ENGINE_ADMIN_PORT"] = "engine.admin.port",
+        ["ENGINE_ADMIN_TOKEN"] = "engine.admin.token",
+        ["ENGINE_ADMIN_AUDIT_FILE"] = "engine.admin.audit-file",
     };
 
     /// <summary>Environment variables that hold a comma-separated list, and the list setting each overrides.</summary>

@@ -10,6 +10,7 @@ using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
+using Engine.Host.Admin;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,6 +34,7 @@ public static class EngineHost
         // summarizes; a node leaves the cluster); the host's console lifetime would instead tear the
         // actor system down at once.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
+        var admin = AdminSettings.FromConfig(config);
         builder.Services.AddAkka("engine", (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
@@ -67,6 +69,14 @@ public static class EngineHost
                 if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress);
             });
         });
+        // After Akka's own service: the palettes reach the actors through the registry.
+        builder.Services.AddSingleton(sp => new AdminHost(admin, sp.GetRequiredService<ActorSystem>(), () =>
+        {
+            var registry = sp.GetRequiredService<ActorRegistry>();
+            return [new KillSwitchPalette(registry.Get<KillSwitchActor>(), settings.AskTimeout,
+                settings.Risk.Accounts.Keys.ToArray(), settings.Strategies.Select(s => s.Id).ToArray())];
+        }, Console.Error));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHost>());
         return builder.Build();
     }
 
