@@ -101,7 +101,13 @@ public sealed class KillSwitchPalette(IActorRef killSwitch, TimeSpan timeout, IR
 
     private static object View(ScopeChange c) => new
     {
-        epoch = c.Epoch, scope = c.Scope, state = c.State.ToString().ToUpperInvariant(), flatten = c.Flatten,
-        since = c.Since, by = c.Operator, reason = c.Reason, point = c.Point,
+        epoch = c.Epoch,
+        scope = c.Scope,
+        state = c.State.ToString().ToUpperInvariant(),
+        flatten = c.Flatten,
+        since = c.Since,
+        by = c.Operator,
+        reason = c.Reason,
+        point = c.Point,
     };
 }
