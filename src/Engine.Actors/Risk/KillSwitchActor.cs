@@ -32,7 +32,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
     /// the feed for a decision made at a time-slice boundary; DecisionId names an automatic decision.
     /// </summary>
     public sealed record Engage(
-        string Scope, string Reason, string Operator, bool Flatten = false, long? Point = null, string? DecisionId = null) : IEngineWireMessage;
+        string Scope, string Reason, string Operator, bool Flatten = false, long? Point = null, string? DecisionId = null, bool KeepOrders = false) : IEngineWireMessage;
 
     /// <summary>Put the scope in REDUCING: only orders that shrink a position pass.</summary>
     public sealed record Reduce(string Scope, string Reason, string Operator, long? Point = null, string? DecisionId = null) : IEngineWireMessage;
@@ -262,7 +262,7 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         IKillSwitchEvent? proposed = command switch
         {
             Engage e when now is { State: TradingState.Halted } h && (h.Flatten || !e.Flatten) => null,
-            Engage e => new KillSwitchEngaged(e.Scope, e.Reason, e.Operator, DateTime.UtcNow, e.Flatten, 0, decisionId),
+            Engage e => new KillSwitchEngaged(e.Scope, e.Reason, e.Operator, DateTime.UtcNow, e.Flatten, 0, decisionId, e.KeepOrders && !e.Flatten),
             Reduce when now is { State: TradingState.Halted } => null,
             Reduce when now is { State: TradingState.Reducing } => null,
             Reduce r => new ScopeReduced(r.Scope, r.Reason, r.Operator, DateTime.UtcNow, 0, decisionId),

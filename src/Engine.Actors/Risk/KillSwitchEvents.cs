@@ -22,9 +22,12 @@ public interface IKillSwitchEvent
     string? DecisionId { get; }
 }
 
-/// <summary>The scope is HALTED; with Flatten its positions are closed by reduce-only orders.</summary>
+/// <summary>
+/// The scope is HALTED; with Flatten its positions are closed by reduce-only orders; with KeepOrders
+/// its resting orders stay (see <see cref="ScopeChange.KeepOrders"/>).
+/// </summary>
 public sealed record KillSwitchEngaged(
-    string Scope, string Reason, string Operator, DateTime Time, bool Flatten = false, long Point = 0, string? DecisionId = null)
+    string Scope, string Reason, string Operator, DateTime Time, bool Flatten = false, long Point = 0, string? DecisionId = null, bool KeepOrders = false)
     : IKillSwitchEvent;
 
 /// <summary>The scope is ACTIVE again.</summary>
@@ -40,7 +43,7 @@ public static class KillSwitchEvents
     /// <summary>The journaled event as the change it makes; epoch is its position in the journal (1-based).</summary>
     public static ScopeChange ToChange(this IKillSwitchEvent e, long epoch) => e switch
     {
-        KillSwitchEngaged k => new ScopeChange(epoch, k.Scope, TradingState.Halted, k.Flatten, k.Reason, k.Operator, k.Time, k.Point),
+        KillSwitchEngaged k => new ScopeChange(epoch, k.Scope, TradingState.Halted, k.Flatten, k.Reason, k.Operator, k.Time, k.Point) { KeepOrders = k.KeepOrders },
         ScopeReduced r => new ScopeChange(epoch, r.Scope, TradingState.Reducing, false, r.Reason, r.Operator, r.Time, r.Point),
         KillSwitchReleased r => new ScopeChange(epoch, r.Scope, TradingState.Active, false, r.Reason, r.Operator, r.Time, r.Point),
         _ => throw new ArgumentException($"unknown kill-switch event {e.GetType().Name}", nameof(e)),

@@ -173,6 +173,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             Flatten = e.Flatten,
             Point = e.Point,
             DecisionId = e.DecisionId ?? "",
+            KeepOrders = e.KeepOrders,
         },
         KillSwitchReleased r => new P.KillSwitchReleased
         {
@@ -427,7 +428,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         d.FeedSeq);
 
     internal static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
-        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten, e.Point, NullIfEmpty(e.DecisionId));
+        new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten, e.Point, NullIfEmpty(e.DecisionId), e.KeepOrders);
 
     internal static KillSwitchReleased FromProto(P.KillSwitchReleased r) =>
         new(r.Scope, r.Operator, Utc(r.TimeTicks, "KillSwitchReleased.time_ticks"), r.Reason, r.Point, NullIfEmpty(r.DecisionId));

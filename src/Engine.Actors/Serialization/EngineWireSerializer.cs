@@ -195,7 +195,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     new StrategyActor.Evaluate(p.BatchId, p.Bars.Select((b, i) => FromProto(b, "", $"Evaluate.bars[{i}]")).ToArray())),
                 EvaluatedManifest => FromProto(W.Evaluated.Parser.ParseFrom(bytes)),
                 EngageManifest => Parse(W.Engage.Parser, bytes, p => new KillSwitchActor.Engage(
-                    p.Scope, p.Reason, p.Operator, p.Flatten, p.HasPoint ? p.Point : null, p.HasDecisionId ? p.DecisionId : null)),
+                    p.Scope, p.Reason, p.Operator, p.Flatten, p.HasPoint ? p.Point : null, p.HasDecisionId ? p.DecisionId : null, p.KeepOrders)),
                 ReduceManifest => Parse(W.Reduce.Parser, bytes, p => new KillSwitchActor.Reduce(
                     p.Scope, p.Reason, p.Operator, p.HasPoint ? p.Point : null, p.HasDecisionId ? p.DecisionId : null)),
                 ReleaseManifest => Parse(W.Release.Parser, bytes, p => new KillSwitchActor.Release(
@@ -460,7 +460,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
 
     private static W.Engage ToProto(KillSwitchActor.Engage e)
     {
-        var p = new W.Engage { Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, Flatten = e.Flatten };
+        var p = new W.Engage { Scope = e.Scope, Reason = e.Reason, Operator = e.Operator, Flatten = e.Flatten, KeepOrders = e.KeepOrders };
         if (e.Point is { } point) p.Point = point;
         if (e.DecisionId is { } id) p.DecisionId = id;
         return p;
@@ -508,6 +508,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         Operator = c.Operator,
         SinceTicks = E.Ticks(c.Since),
         Point = c.Point,
+        KeepOrders = c.KeepOrders,
     };
 
     private static W.StateHistory ToProto(KillSwitchActor.StateHistory h)
@@ -716,7 +717,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
 
     private static ScopeChange FromProto(W.ScopeChange c, string field) => new(
         c.Epoch, c.Scope, FromProto(c.State, field + ".state"), c.Flatten, c.Reason, c.Operator,
-        E.Utc(c.SinceTicks, field + ".since_ticks"), c.Point);
+        E.Utc(c.SinceTicks, field + ".since_ticks"), c.Point) { KeepOrders = c.KeepOrders };
 
     private static KillSwitchActor.Status FromProto(W.Status p, string field)
     {

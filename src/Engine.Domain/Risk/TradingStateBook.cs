@@ -8,7 +8,15 @@ namespace Engine.Domain.Risk;
 /// State ACTIVE is a release. Since and Operator are for the audit trail only.
 /// </summary>
 public sealed record ScopeChange(
-    long Epoch, string Scope, TradingState State, bool Flatten, string Reason, string Operator, DateTime Since, long Point);
+    long Epoch, string Scope, TradingState State, bool Flatten, string Reason, string Operator, DateTime Since, long Point)
+{
+    /// <summary>
+    /// A halt that keeps the scope's resting orders: the engine's own halt while its journal is
+    /// gone, when the feed (the market clock) stops with it, so no resting order can fill or needs
+    /// cancelling; new orders are refused as under any halt.
+    /// </summary>
+    public bool KeepOrders { get; init; }
+}
 
 /// <summary>
 /// The trading states of every scope as a history of changes, read at a feed step: what a

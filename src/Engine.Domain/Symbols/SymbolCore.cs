@@ -266,8 +266,8 @@ public sealed class SymbolCore
         foreach (var order in _state.OpenOrders.ToArray())
         {
             if (SlotOf(order.StrategyId) is not { } slot) continue;
-            // Not ACTIVE: the strategy's own orders go. A flatten's orders go once its halt is lifted.
-            var cancel = order.Flatten ? !slot.Flattening : slot.State != TradingState.Active;
+            // Not ACTIVE: the strategy's own orders go (unless the halt keeps them). A flatten's orders go once its halt is lifted.
+            var cancel = order.Flatten ? !slot.Flattening : slot.State != TradingState.Active && slot.Governing is not { KeepOrders: true };
             if (cancel) Emit(new OrderCancelled(order.OrderId, CancelReason(slot), _now, seq), output);
         }
         foreach (var slot in _slots)

@@ -101,6 +101,9 @@ internal static class SerializationFixtures
         new("account:main", "drawdown 300 reached the limit 300", "risk-supervisor", T, Flatten: true, Point: 4711,
             DecisionId: "account:main halt at 2024-03-04T14:31:00.0000000Z");
 
+    public static readonly KillSwitchEngaged EngagedKeepingOrders =
+        new("engine", "journal failure: the PostgreSQL journal db:5432/engine cannot be reached", "engine", T, KeepOrders: true);
+
     public static readonly KillSwitchReleased ReleasedAtPoint =
         new("account:main", "risk-supervisor", T.AddDays(1), "new trading day", 9000, "account:main release at 2024-03-05T14:31:00.0000000Z");
 

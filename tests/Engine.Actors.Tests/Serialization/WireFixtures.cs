@@ -97,6 +97,8 @@ internal static class WireFixtures
         ["EN/automatic"] = new KillSwitchActor.Engage("account:main", "drawdown 300 reached the limit 300", "risk-supervisor", true, 4711,
             "account:main halt at 2024-03-04T14:31:00.0000000Z"),
         ["EN/zero"] = new KillSwitchActor.Engage("", "", "", false, 0, ""),
+        ["EN/keep-orders"] = new KillSwitchActor.Engage("engine", "journal failure", "engine", KeepOrders: true),
+        ["SC/keep-orders"] = new KillSwitchActor.StateChanged(Change with { KeepOrders = true }),
         ["RD"] = new KillSwitchActor.Reduce("account:main", "daily loss passed 80% of the limit", "risk-supervisor", 4700, "account:main reduce"),
         ["RD/operator"] = new KillSwitchActor.Reduce("strategy:momentum", "looks wrong", "bob"),
         ["RL"] = new KillSwitchActor.Release("engine", "bob", "checked", 9000, "account:main release"),

@@ -401,6 +401,34 @@ public sealed class SymbolCoreTests
     }
 
     [Fact]
+    public void A_halt_that_keeps_orders_cancels_nothing_refuses_new_orders_and_released_at_its_point_leaves_no_trace_in_the_trading()
+    {
+        CoreFixture Fixture()
+        {
+            var f = new CoreFixture(CoreFixture.Slot("a1", type: OrderType.Limit, offsetBps: 200m), CoreFixture.Targets((1, 1m), (2, -1m), (3, 1m)));
+            f.Grant(Plenty);
+            f.Feed(CoreFixture.Tick(10, 100m));
+            f.Feed(CoreFixture.Tick(60, 100m)); // a limit order rests
+            return f;
+        }
+        var halted = Fixture();
+        var journalHalt = CoreFixture.Halt(1, "engine", point: 2, reason: "journal failure") with { KeepOrders = true };
+        Assert.Empty(halted.Change(journalHalt));
+        Assert.True(halted.Core.Report().KillSwitchEngaged);
+        Assert.Empty(halted.Change(new ScopeChange(2, "engine", TradingState.Active, false, "journal back", "ops", T0, FeedStep.At(2))));
+
+        var never = Fixture();
+        var after = new[] { CoreFixture.Tick(120, 100m), CoreFixture.Tick(150, 97m), CoreFixture.Tick(180, 100m), CoreFixture.Tick(240, 104m) };
+        Assert.Equal(never.Feed(after), halted.Feed(after));
+
+        // While it holds, new orders are refused and the resting one stays.
+        var stillHalted = Fixture();
+        Assert.Empty(stillHalted.Change(journalHalt));
+        var refused = Assert.IsType<OrderRejected>(Assert.Single(stillHalted.Feed(CoreFixture.Tick(120, 100m))));
+        Assert.Equal(OrderRejectReason.KillSwitch, refused.Reason);
+    }
+
+    [Fact]
     public void While_the_kill_switch_is_unavailable_every_order_is_refused_and_resting_ones_are_cancelled()
     {
         var f = new CoreFixture(CoreFixture.Slot("a1", type: OrderType.Limit, offsetBps: 200m), CoreFixture.Targets((1, 1m), (2, -1m), (3, 1m)));
