@@ -717,7 +717,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
 
     private static ScopeChange FromProto(W.ScopeChange c, string field) => new(
         c.Epoch, c.Scope, FromProto(c.State, field + ".state"), c.Flatten, c.Reason, c.Operator,
-        E.Utc(c.SinceTicks, field + ".since_ticks"), c.Point) { KeepOrders = c.KeepOrders };
+        E.Utc(c.SinceTicks, field + ".since_ticks"), c.Point)
+    { KeepOrders = c.KeepOrders };
 
     private static KillSwitchActor.Status FromProto(W.Status p, string field)
     {
