@@ -105,6 +105,7 @@ public sealed class EngineRunner(
             var stopSent = false;
             var lastLine = TimeSpan.Zero;
             long lastRead = 0;
+            string? halted = null;
             RunResult result;
             while (true)
             {
@@ -133,6 +134,14 @@ public sealed class EngineRunner(
                     await SubmitAsync(director, request, CancellationToken.None);
                     stopSent = false;
                     continue;
+                }
+                if (p.Halted != halted)
+                {
+                    progress.WriteLine(p.Halted is { } why
+                        ? $"[cluster] trading halted: {why}. The run waits for the journal; then an operator releases the engine scope " +
+                          "(engine-cli <node>:9110 kill-switch release -r <why>) and the feed is read again from its start"
+                        : "[cluster] the engine scope was released: the feed is read again from its start");
+                    halted = p.Halted;
                 }
                 if (!options.Quiet && clock.Elapsed - lastLine >= TimeSpan.FromSeconds(2))
                 {

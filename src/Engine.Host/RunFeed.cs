@@ -84,6 +84,11 @@ public sealed class RunFeed : ILaunchedRun
         if (!_options.Quiet) _timers.Add(StartProgress(line => _log.WriteLine(line)));
     }
 
+    public string? JournalFault()
+    {
+        lock (_holdGate) return _disposed ? "the run's journal hold is closed" : _hold.Lost();
+    }
+
     public RunProgress Progress()
     {
         var s = _stats.Snapshot();

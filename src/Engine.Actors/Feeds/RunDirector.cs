@@ -2,6 +2,7 @@ using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams.Dsl;
+using Engine.Actors.Risk;
 using Engine.Actors.Serialization;
 using Engine.Actors.Settings;
 using Engine.Domain.MarketData;
@@ -16,8 +17,8 @@ namespace Engine.Actors.Feeds;
 /// <param name="InputDigest">The submitter's digest of the run's input (data files and decision settings): the running node must agree.</param>
 public sealed record RunRequest(string RunId, string? DataPath, IReadOnlyList<string> Symbols, double? Speed, bool ContinueAnyway, string InputDigest);
 
-/// <summary>A running feed's progress, for the submitter's progress line.</summary>
-public sealed record RunProgress(long Read, long Rejected, long Fills, decimal Realized);
+/// <summary>A running feed's progress, for the submitter's progress line; Halted: why trading is halted while the run waits.</summary>
+public sealed record RunProgress(long Read, long Rejected, long Fills, decimal Realized, string? Halted = null);
 
 /// <summary>A file of --data the feed did not read, and why.</summary>
 public sealed record SkippedFileEntry(string Path, string Reason, string Detail);
@@ -46,6 +47,9 @@ public interface ILaunchedRun : IDisposable
     /// <summary>Aborts the feed if the journal is lost while it runs.</summary>
     void Watch(IActorRef feed);
 
+    /// <summary>Null while the journal this run holds is intact; otherwise why it cannot be used now.</summary>
+    string? JournalFault();
+
     RunProgress Progress();
 
     FeedTally Tally();
@@ -61,8 +65,12 @@ public sealed class RunRefusedException(string message) : Exception(message);
 /// the feed is read again from its start, as a restart would. Every symbol that holds state from
 /// the lost feed restarts from its journal when the new feed's replay reaches it (SymbolActor), so
 /// the journal is the oracle and nothing is traded twice or lost.
+/// A journal that fails mid-run (PostgreSQL stopped or unreachable) halts trading instead of ending
+/// the run: the feed stops at once, the run waits for the journal, halts the engine scope in the
+/// kill switch as soon as the journal can record it (keeping resting orders: the market clock stops
+/// with the feed), and reads the feed again from its start once an operator has released it.
 /// </summary>
-public sealed class RunDirector : ReceiveActor
+public sealed class RunDirector : ReceiveActor, IWithTimers
 {
     public sealed record StartRun(RunRequest Request) : IEngineWireMessage;
 
@@ -78,49 +86,82 @@ public sealed class RunDirector : ReceiveActor
     /// <summary>Progress while it runs, Result once done; neither: this director does not know the run (submit it again).</summary>
     public sealed record RunStatus(string RunId, RunProgress? Progress, RunResult? Result) : IEngineWireMessage;
 
-    // Local only: the launcher's outcome piped back to this actor.
+    /// <summary>The operator who halts the engine for a failed journal, as the audit trail names it.</summary>
+    public const string JournalHaltOperator = "engine";
+
+    // Local only: the launcher's and the kill switch's answers piped back to this actor, and timer ticks.
     private sealed record Launched(RunRequest Request, ILaunchedRun Run) : ILocalOnlyMessage;
 
     private sealed record LaunchFailed(RunRequest Request, string Reason) : ILocalOnlyMessage;
 
+    private sealed record Relaunch : ILocalOnlyMessage;
+
+    private sealed record HaltRecorded(bool Done, string? Why) : ILocalOnlyMessage;
+
+    private sealed record RecordHaltAgain : ILocalOnlyMessage;
+
+    private sealed record CheckRelease : ILocalOnlyMessage;
+
+    private sealed record EngineState(bool Halted) : ILocalOnlyMessage;
+
     private readonly IRunLauncher _launcher;
     private readonly Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> _feedProps;
+    private readonly IActorRef _killSwitch;
+    private readonly TimeSpan _askTimeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<IActorRef> _waiting = new();
     private RunRequest? _run;
     private ILaunchedRun? _launched;
     private IActorRef? _feed;
+    private int _feeds;
     private RunResult? _result;
     private bool _stopRequested;
+    // While trading is halted for a failed journal: why, and what the run has got back so far.
+    private string? _halt;
+    private bool _haltRecorded;
+    private string? _lastRefusal;
+    private RunProgress? _progressAtHalt;
+    private FeedCoordinator.FeedCompleted? _failedFeed;
+    private FeedTally? _tallyAtHalt;
 
     /// <param name="feedProps">The feed's props for a source and its observer, notifying the given actor when done.</param>
-    public RunDirector(IRunLauncher launcher, Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> feedProps)
+    public RunDirector(IRunLauncher launcher, Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> feedProps,
+        IActorRef killSwitch, TimeSpan askTimeout)
     {
         _launcher = launcher;
         _feedProps = feedProps;
+        _killSwitch = killSwitch;
+        _askTimeout = askTimeout;
         Receive<StartRun>(Handle);
         Receive<Launched>(Handle);
         Receive<LaunchFailed>(Handle);
         Receive<FeedCoordinator.FeedCompleted>(Handle);
-        Receive<GetRun>(g => Sender.Tell(new RunStatus(g.RunId,
-            g.RunId == _run?.RunId && _result is null ? _launched?.Progress() ?? new RunProgress(0, 0, 0, 0m) : null,
+        Receive<Relaunch>(_ => Launch());
+        Receive<HaltRecorded>(Handle);
+        Receive<RecordHaltAgain>(_ => RecordHalt());
+        Receive<CheckRelease>(_ => AskEngineState());
+        Receive<EngineState>(Handle);
+        Receive<GetRun>(g => Sender.Tell(new RunStatus(g.RunId, g.RunId == _run?.RunId && _result is null ? Progress() : null,
             g.RunId == _run?.RunId ? _result : null)));
-        Receive<StopRun>(s =>
-        {
-            if (s.RunId != _run?.RunId || _result is not null) return;
-            _stopRequested = true;
-            _feed?.Tell(new FeedCoordinator.Stop());
-        });
+        Receive<StopRun>(Handle);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The feed runs as this actor's child with the engine's feed settings, so it ends with the singleton.</summary>
     public static Props Props(IRunLauncher launcher, EngineSettings settings, IActorRef symbols, IActorRef killSwitch, IActorRef risk) =>
         Akka.Actor.Props.Create(() => new RunDirector(launcher, (source, observer, notify) => FeedCoordinator.Props(
-            "main", source, symbols, killSwitch, risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, observer, notify)));
+            "main", source, symbols, killSwitch, risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, observer, notify), killSwitch, settings.AskTimeout));
 
     // A feed that fails is stopped: it reports why (FeedCompleted with its error).
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
+
+    private RunProgress Progress()
+    {
+        if (_halt is { } halt) return (_progressAtHalt ?? new RunProgress(0, 0, 0, 0m)) with { Halted = halt };
+        return _launched?.Progress() ?? new RunProgress(0, 0, 0, 0m);
+    }
 
     private void Handle(StartRun start)
     {
@@ -128,7 +169,7 @@ public sealed class RunDirector : ReceiveActor
         if (_run is { } current && current.RunId == request.RunId)
         {
             // Submitted again (its answer was lost, or the submitter was restarted): already running or done.
-            if (_launched is not null || _result is not null) Sender.Tell(new RunAccepted(request.RunId));
+            if (_launched is not null || _result is not null || _halt is not null) Sender.Tell(new RunAccepted(request.RunId));
             else _waiting.Add(Sender);
             return;
         }
@@ -143,6 +184,12 @@ public sealed class RunDirector : ReceiveActor
         _waiting.Clear();
         _waiting.Add(Sender);
         _log.Info("run {0}: starting ({1})", request.RunId, request.DataPath ?? "synthetic feed");
+        Launch();
+    }
+
+    private void Launch()
+    {
+        if (_run is not { } request) return;
         var self = Self;
         _launcher.LaunchAsync(request, _stopping.Token).ContinueWith<object>(t => t.IsCompletedSuccessfully
                 ? new Launched(request, t.Result)
@@ -153,22 +200,43 @@ public sealed class RunDirector : ReceiveActor
 
     private void Handle(Launched launched)
     {
-        if (_run?.RunId != launched.Request.RunId || _launched is not null)
+        if (_run?.RunId != launched.Request.RunId || _launched is not null || _result is not null)
         {
             launched.Run.Dispose();
             return;
         }
         _launched = launched.Run;
-        _feed = Context.ActorOf(_feedProps(launched.Run.Feed, launched.Run.Observer, Self), "feed");
-        launched.Run.Watch(_feed);
         foreach (var w in _waiting) w.Tell(new RunAccepted(launched.Request.RunId));
         _waiting.Clear();
+        if (_halt is not null)
+        {
+            // The journal is back and held again: record the halt before anything can trade.
+            _log.Warning("run {0}: the journal is back; halting the engine scope in the kill switch until an operator releases it", _run.RunId);
+            RecordHalt();
+            return;
+        }
+        StartFeed();
+    }
+
+    private void StartFeed()
+    {
+        _feed = Context.ActorOf(_feedProps(_launched!.Feed, _launched.Observer, Self), _feeds++ == 0 ? "feed" : $"feed-{_feeds}");
+        _launched.Watch(_feed);
         if (_stopRequested) _feed.Tell(new FeedCoordinator.Stop());
     }
 
     private void Handle(LaunchFailed failed)
     {
         if (_run?.RunId != failed.Request.RunId || _launched is not null) return;
+        if (_halt is not null)
+        {
+            // Waiting for the journal: its refusals are expected until it is back; each new one is logged once.
+            if (failed.Reason != _lastRefusal) _log.Warning("run {0}: trading halted; the journal cannot be used yet: {1}", _run.RunId, failed.Reason);
+            _lastRefusal = failed.Reason;
+            if (_stopRequested) FinishHalted();
+            else Timers.StartSingleTimer("relaunch", new Relaunch(), TimeSpan.FromSeconds(1));
+            return;
+        }
         _log.Warning("run {0}: refused: {1}", failed.Request.RunId, failed.Reason);
         foreach (var w in _waiting) w.Tell(new RunRefused(failed.Request.RunId, failed.Reason));
         _waiting.Clear();
@@ -177,12 +245,102 @@ public sealed class RunDirector : ReceiveActor
 
     private void Handle(FeedCoordinator.FeedCompleted done)
     {
-        if (_launched is not { } launched || _result is not null) return;
+        if (_launched is not { } launched || _result is not null || !Equals(Sender, _feed)) return;
+        if (done.Error is { } error && !done.Stopped && !_stopRequested && launched.JournalFault() is { } fault)
+        {
+            Halt(launched, done, $"the journal failed: {fault}");
+            return;
+        }
         _result = new RunResult(done.Symbols, done.Events, done.Boundaries, done.Error, done.Stopped || _stopRequested, launched.Tally());
         _log.Info("run {0}: done ({1:N0} events{2})", _run!.RunId, done.Events, done.Error is null ? "" : $"; failed: {done.Error}");
         launched.Dispose(); // the journal is free for the next run
         _launched = null;
         _feed = null;
+    }
+
+    // ---- a failed journal: halt, wait for it, record the halt, wait for the release, read the feed again ----
+
+    private void Halt(ILaunchedRun launched, FeedCoordinator.FeedCompleted done, string why)
+    {
+        _halt = why;
+        _haltRecorded = false;
+        _lastRefusal = null;
+        _progressAtHalt = launched.Progress();
+        _tallyAtHalt = launched.Tally();
+        _failedFeed = done;
+        _log.Error("run {0}: trading halted: {1}. The run waits for the journal, then for an operator to release the engine scope; " +
+            "then it reads the feed again from its start (the journals hold what counted)", _run!.RunId, why);
+        launched.Dispose();
+        _launched = null;
+        _feed = null;
+        Timers.StartSingleTimer("relaunch", new Relaunch(), TimeSpan.FromSeconds(1));
+    }
+
+    private void RecordHalt()
+    {
+        if (_halt is null || _launched is null) return;
+        var self = Self;
+        _killSwitch.Ask<object>(new KillSwitchActor.Engage("engine", _halt!, JournalHaltOperator, KeepOrders: true), _askTimeout + _askTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully
+                ? t.Result is KillSwitchActor.Refused r ? new HaltRecorded(false, r.Why) : new HaltRecorded(true, null)
+                : new HaltRecorded(false, t.Exception?.InnerException?.Message ?? "no answer"), TaskScheduler.Default)
+            .PipeTo(self);
+    }
+
+    private void Handle(HaltRecorded recorded)
+    {
+        if (_halt is null || _launched is null) return;
+        if (!recorded.Done)
+        {
+            _log.Warning("run {0}: the kill switch has not recorded the halt yet ({1}); asking again", _run!.RunId, recorded.Why ?? "");
+            Timers.StartSingleTimer("record-halt", new RecordHaltAgain(), TimeSpan.FromSeconds(1));
+            return;
+        }
+        if (_haltRecorded) return;
+        _haltRecorded = true;
+        _log.Warning("run {0}: the engine scope is HALTED; release it (engine-cli <node>:9110 kill-switch release -r <why>) to go on", _run!.RunId);
+        Timers.StartPeriodicTimer("release", new CheckRelease(), TimeSpan.FromSeconds(1));
+    }
+
+    private void AskEngineState()
+    {
+        var self = Self;
+        _killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), _askTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? new EngineState(t.Result.EngineHalted) : new EngineState(true), TaskScheduler.Default)
+            .PipeTo(self);
+    }
+
+    private void Handle(EngineState state)
+    {
+        if (_halt is null || !_haltRecorded || state.Halted || _launched is null) return;
+        Timers.Cancel("release");
+        _log.Warning("run {0}: the engine scope was released; reading the feed again from its start", _run!.RunId);
+        _halt = null;
+        StartFeed();
+    }
+
+    private void Handle(StopRun stop)
+    {
+        if (stop.RunId != _run?.RunId || _result is not null) return;
+        _stopRequested = true;
+        if (_halt is not null)
+        {
+            FinishHalted();
+            return;
+        }
+        _feed?.Tell(new FeedCoordinator.Stop());
+    }
+
+    /// <summary>Stopped while halted: the journals hold what counted; the same command resumes the run.</summary>
+    private void FinishHalted()
+    {
+        Timers.CancelAll();
+        var done = _failedFeed!;
+        _result = new RunResult(done.Symbols, done.Events, done.Boundaries, null, Stopped: true, _tallyAtHalt!);
+        _log.Warning("run {0}: stopped while trading was halted ({1})", _run!.RunId, _halt ?? "");
+        _halt = null;
+        _launched?.Dispose();
+        _launched = null;
     }
 
     /// <summary>The feed (a child) is stopped first; then the journal is let go, so the next oldest member can take the run.</summary>
@@ -193,4 +351,3 @@ public sealed class RunDirector : ReceiveActor
         _stopping.Dispose();
     }
 }
-

@@ -811,7 +811,10 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     {
         var p = new W.RunStatus { RunId = s.RunId };
         if (s.Progress is { } progress)
+        {
             p.Progress = new W.RunProgress { Read = progress.Read, Rejected = progress.Rejected, Fills = progress.Fills, Realized = E.Dec(progress.Realized) };
+            if (progress.Halted is { } halted) p.Progress.Halted = halted;
+        }
         if (s.Result is { } r)
         {
             p.Result = new W.RunResult { Events = r.Events, Boundaries = r.Boundaries, Stopped = r.Stopped, Feed = ToProto(r.Feed) };
@@ -833,7 +836,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     private static RunDirector.RunStatus FromProto(W.RunStatus p) => new(
         p.RunId,
         p.Progress is { } progress
-            ? new RunProgress(progress.Read, progress.Rejected, progress.Fills, E.Dec(progress.Realized, "RunStatus.progress.realized"))
+            ? new RunProgress(progress.Read, progress.Rejected, progress.Fills, E.Dec(progress.Realized, "RunStatus.progress.realized"),
+                progress.HasHalted ? progress.Halted : null)
             : null,
         p.Result is { } r
             ? new RunResult(r.Symbols.ToArray(), r.Events, r.Boundaries, r.HasError ? r.Error : null, r.Stopped,

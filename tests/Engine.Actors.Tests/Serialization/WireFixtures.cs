@@ -148,6 +148,7 @@ internal static class WireFixtures
         ["RUG"] = new RunDirector.GetRun("7f3c"),
         ["RUS"] = new RunDirector.StopRun("7f3c"),
         ["RUT"] = new RunDirector.RunStatus("7f3c", new RunProgress(112_320, 3, 550, 1_908.87m), null),
+        ["RUT/halted"] = new RunDirector.RunStatus("7f3c", new RunProgress(40_000, 3, 210, 512.5m, "the journal failed: its session ended"), null),
         ["RUT/done"] = new RunDirector.RunStatus("7f3c", null, new RunResult(new[] { "AAPL", "SPY" }, 112_320, 390, null, false,
             new FeedTally("/data/lean", 112_323, 112_320, 3, new Dictionary<string, long> { ["bad_price"] = 2, ["duplicate"] = 1 },
                 new[] { new SkippedFileEntry("equity/usa/minute/x.zip", "corrupt_archive", "not a zip file") }))),

@@ -32,7 +32,8 @@ public sealed class WireMessageInventoryTests
         "KillSwitchActor+AckTimeout", "KillSwitchActor+QuiesceTimeout", "KillSwitchActor+DiscoveryTimeout", "KillSwitchActor+LiveSymbols",
         "KillSwitchRequests+Answer", "KillSwitchRequests+Resend",
         "SymbolActor+DecisionTimeout", "SymbolActor+SubscribeAgain", "SymbolActor+FlushNow", "StopSymbol",
-        "RunDirector+Launched", "RunDirector+LaunchFailed",
+        "RunDirector+Launched", "RunDirector+LaunchFailed", "RunDirector+Relaunch", "RunDirector+HaltRecorded", "RunDirector+RecordHaltAgain",
+        "RunDirector+CheckRelease", "RunDirector+EngineState",
     };
 
     private static bool IsRecord(Type t) => t.GetMethod("<Clone>$") is not null;
