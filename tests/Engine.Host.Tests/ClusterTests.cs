@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Engine.Host.Tests;
 
@@ -165,6 +166,60 @@ public sealed class ClusterTests(PostgresServer server)
         Assert.Equal(reference.FillLog, clustered.FillLog);
         Assert.Equal(reference.Accounts, clustered.Accounts);
         if (signal == "TERM") Assert.Equal(0, await oldest.WaitAsync(Limit));
+    }
+
+    /// <summary>
+    /// PostgreSQL stops for a few seconds mid-run: trading halts at once (the feed stops), nothing is
+    /// half-written, the engine scope is halted in the kill switch (automatically, by the engine) as
+    /// soon as the journal is back, and nothing trades until an operator releases it through
+    /// engine-cli; the run then finishes with the uninterrupted run's fills.
+    /// </summary>
+    [Fact]
+    public async Task PostgreSQL_stopped_mid_run_halts_trading_until_an_operator_releases_it_and_the_run_ends_with_the_uninterrupted_fills()
+    {
+        var (dir, reference) = await ReferenceAsync();
+        using var pg = new PostgresServer(); // its own server: stopping it must not touch the other tests' databases
+        var shared = OnPostgres(pg.NewDatabase());
+        var ports = InProcessMember.FreePorts(3);
+        var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
+        using var oldest = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var next = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var submitter = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3),
+            "--config", "chaos.conf", "--speed", "2000", "--summary-json", "cluster.json");
+        var admin = await EngineCli.AdminAddressAsync(next, Limit);
+        await Eventually(() => Regex.IsMatch(oldest.Stderr, @"\] events [1-9]"), "the oldest member reads the feed", submitter);
+
+        pg.Stop();
+        await Eventually(() => submitter.Stderr.Contains("[cluster] trading halted: the journal failed", StringComparison.Ordinal), "the run halts", submitter);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        pg.Start();
+
+        // The engine records its own halt once the journal is back, and keeps it: nothing goes on without the operator.
+        string status = "";
+        await Eventually(() =>
+        {
+            status = EngineCli.RunAsync([admin, "kill-switch", "status", "--json"]).GetAwaiter().GetResult().Stdout;
+            return status.Contains("\"state\":\"HALTED\"", StringComparison.Ordinal);
+        }, "the engine scope halted in the kill switch", submitter);
+        Assert.Contains("\"by\":\"engine\"", status);
+        Assert.Contains("journal failed", status);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(submitter.HasExited, "the run ended without a release");
+        Assert.DoesNotContain("the engine scope was released", submitter.Stderr);
+
+        var release = await EngineCli.RunAsync([admin, "kill-switch", "release", "-r", "journal back"]);
+        Assert.True(release.ExitCode == 0, release.Stdout + release.Stderr);
+
+        var code = await submitter.WaitAsync(Limit);
+        Assert.True(code == 0, $"cluster run: exit {code}\n{submitter.Stdout}\n{submitter.Stderr}\n--- oldest:\n{oldest.Stderr}");
+        Assert.Contains("[cluster] the engine scope was released: the feed is read again from its start", submitter.Stderr);
+        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "cluster.json")));
+        Assert.True(clustered.Feed.Read == reference.Feed.Read, $"read {clustered.Feed.Read} of {reference.Feed.Read}");
+        Assert.NotEmpty(reference.FillLog);
+        Assert.Equal(reference.FillLog, clustered.FillLog);
+        Assert.Equal(reference.Accounts, clustered.Accounts);
+        Assert.Matches(@"audit .+ engage\s+engine\s+by engine: the journal failed", submitter.Stdout);
+        Assert.Matches(@"audit .+ release\s+engine\s+by \S+@127\.0\.0\.1: journal back", submitter.Stdout);
     }
 
     /// <summary>
