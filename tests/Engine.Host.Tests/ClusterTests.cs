@@ -179,7 +179,7 @@ public sealed class ClusterTests(PostgresServer server)
     {
         var (dir, reference) = await ReferenceAsync();
         using var pg = new PostgresServer(); // its own server: stopping it must not touch the other tests' databases
-        var shared = OnPostgres(pg.NewDatabase());
+        var shared = OnPostgres(pg.NewDatabase(pooling: true)); // pooled, as in production: the pools hold connections the restart broke
         var ports = InProcessMember.FreePorts(3);
         var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]}";
         using var oldest = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3, "INFO"), "node", "--config", "chaos.conf");
