@@ -331,22 +331,29 @@ public sealed class ClusterTests(PostgresServer server)
     {
         var dir = EngineProcess.TempDir();
         var script = Path.Combine(EngineProcess.RepoRoot, "deploy", "local-cluster.sh");
-        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4.
-        var basePort = FreeRun(5);
+        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4; admin ports base+5..base+8.
+        var basePort = FreeRun(9);
         var environment = new Dictionary<string, string>
         {
             ["LOCAL_CLUSTER_DIR"] = Path.Combine(dir, "cluster"),
             ["LOCAL_CLUSTER_PG_PORT"] = (basePort + 4).ToString(),
             ["LOCAL_CLUSTER_BASE_PORT"] = basePort.ToString(),
+            ["LOCAL_CLUSTER_ADMIN_PORT"] = (basePort + 5).ToString(),
             ["ENGINE_SYNTHETIC_DAYS"] = "1",
         };
         try
         {
             var up = await Script(script, environment, "up");
             Assert.True(up.Code == 0, $"up: exit {up.Code}\n{up.Output}");
-            Assert.Equal(3, up.Output.Split('\n').Count(l => l.Contains(" is up (log:", StringComparison.Ordinal)));
+            Assert.Equal(3, up.Output.Split('\n').Count(l => l.Contains(" is up (engine-cli 127.0.0.1:", StringComparison.Ordinal)));
             var status = await Script(script, environment, "status");
             Assert.Equal(3, status.Output.Split('\n').Count(l => l.Contains("running (pid", StringComparison.Ordinal)));
+            // Each member serves engine-cli on its own admin port, all three reaching the one kill switch.
+            for (var i = 0; i < 3; i++)
+            {
+                var cli = await EngineCli.RunAsync([$"127.0.0.1:{basePort + 5 + i}", "kill-switch", "status"]);
+                Assert.True(cli.ExitCode == 0 && cli.Stdout.Contains("all scopes ACTIVE"), $"member {i}: {cli.Stdout}{cli.Stderr}");
+            }
 
             var run = await Script(script, environment, "run", "--quiet", "--summary-json", Path.Combine(dir, "cluster.json"));
             Assert.True(run.Code == 0, $"run: exit {run.Code}\n{run.Output}");
