@@ -1,10 +1,13 @@
 using Akka;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Pattern;
+using Akka.Persistence;
 using Akka.Streams.Dsl;
 using Engine.Actors.Risk;
 using Engine.Actors.Serialization;
 using Engine.Actors.Settings;
+using Engine.Domain.Risk;
 using Engine.Domain.MarketData;
 
 namespace Engine.Actors.Feeds;
@@ -16,6 +19,12 @@ namespace Engine.Actors.Feeds;
 /// <param name="Speed">Replay speed multiplier; null: as fast as it goes.</param>
 /// <param name="InputDigest">The submitter's digest of the run's input (data files and decision settings): the running node must agree.</param>
 public sealed record RunRequest(string RunId, string? DataPath, IReadOnlyList<string> Symbols, double? Speed, bool ContinueAnyway, string InputDigest);
+
+/// <summary>Journaled by the run singleton when it takes a run: until its RunEnded, the next incarnation resumes it.</summary>
+public sealed record RunStarted(RunRequest Request);
+
+/// <summary>Journaled once a run is over (done, failed or stopped).</summary>
+public sealed record RunEnded(string RunId);
 
 /// <summary>A running feed's progress, for the submitter's progress line; Halted: why trading is halted while the run waits.</summary>
 public sealed record RunProgress(long Read, long Rejected, long Fills, decimal Realized, string? Halted = null);
@@ -70,7 +79,7 @@ public sealed class RunRefusedException(string message) : Exception(message);
 /// kill switch as soon as the journal can record it (keeping resting orders: the market clock stops
 /// with the feed), and reads the feed again from its start once an operator has released it.
 /// </summary>
-public sealed class RunDirector : ReceiveActor, IWithTimers
+public sealed class RunDirector : ReceivePersistentActor, IWithTimers
 {
     public sealed record StartRun(RunRequest Request) : IEngineWireMessage;
 
@@ -102,7 +111,7 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
 
     private sealed record CheckRelease : ILocalOnlyMessage;
 
-    private sealed record EngineState(bool Halted) : ILocalOnlyMessage;
+    private sealed record EngineState(ScopeChange? Engine) : ILocalOnlyMessage;
 
     private readonly IRunLauncher _launcher;
     private readonly Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> _feedProps;
@@ -124,6 +133,9 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
     private RunProgress? _progressAtHalt;
     private FeedCoordinator.FeedCompleted? _failedFeed;
     private FeedTally? _tallyAtHalt;
+    // A run its previous incarnation journaled as started and not as ended: resumed after recovery.
+    private RunRequest? _unfinished;
+    private bool _resumed;
 
     /// <param name="feedProps">The feed's props for a source and its observer, notifying the given actor when done.</param>
     public RunDirector(IRunLauncher launcher, Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, IFeedObserver, IActorRef, Props> feedProps,
@@ -133,26 +145,53 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
         _feedProps = feedProps;
         _killSwitch = killSwitch;
         _askTimeout = askTimeout;
-        Receive<StartRun>(Handle);
-        Receive<Launched>(Handle);
-        Receive<LaunchFailed>(Handle);
-        Receive<FeedCoordinator.FeedCompleted>(Handle);
-        Receive<Relaunch>(_ => Launch());
-        Receive<HaltRecorded>(Handle);
-        Receive<RecordHaltAgain>(_ => RecordHalt());
-        Receive<CheckRelease>(_ => AskEngineState());
-        Receive<EngineState>(Handle);
-        Receive<GetRun>(g => Sender.Tell(new RunStatus(g.RunId, g.RunId == _run?.RunId && _result is null ? Progress() : null,
+        Recover<RunStarted>(e => _unfinished = e.Request);
+        Recover<RunEnded>(e =>
+        {
+            if (_unfinished?.RunId == e.RunId) _unfinished = null;
+        });
+        Recover<RecoveryCompleted>(_ => Resume());
+        Command<StartRun>(Handle);
+        Command<Launched>(Handle);
+        Command<LaunchFailed>(Handle);
+        Command<FeedCoordinator.FeedCompleted>(Handle);
+        Command<Relaunch>(_ => Launch());
+        Command<HaltRecorded>(Handle);
+        Command<RecordHaltAgain>(_ => RecordHalt());
+        Command<CheckRelease>(_ => AskEngineState());
+        Command<EngineState>(Handle);
+        Command<GetRun>(g => Sender.Tell(new RunStatus(g.RunId, g.RunId == _run?.RunId && _result is null ? Progress() : null,
             g.RunId == _run?.RunId ? _result : null)));
-        Receive<StopRun>(Handle);
+        Command<StopRun>(Handle);
     }
+
+    public override string PersistenceId => "run-director";
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>The feed runs as this actor's child with the engine's feed settings, so it ends with the singleton.</summary>
+    /// <summary>
+    /// The feed runs as this actor's child with the engine's feed settings, so it ends with the
+    /// singleton. Under a backoff supervisor, as the engine runs it: a journal that cannot be read
+    /// when the singleton starts stops it only until it can come back.
+    /// </summary>
     public static Props Props(IRunLauncher launcher, EngineSettings settings, IActorRef symbols, IActorRef killSwitch, IActorRef risk) =>
-        Akka.Actor.Props.Create(() => new RunDirector(launcher, (source, observer, notify) => FeedCoordinator.Props(
-            "main", source, symbols, killSwitch, risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, observer, notify), killSwitch, settings.AskTimeout));
+        BackoffSupervisor.Props(Backoff.OnStop(
+            Akka.Actor.Props.Create(() => new RunDirector(launcher, (source, observer, notify) => FeedCoordinator.Props(
+                "main", source, symbols, killSwitch, risk, settings.Risk.Accounts.Keys.ToArray(), settings.Feed, observer, notify), killSwitch, settings.AskTimeout)),
+            "run", TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+
+    /// <summary>
+    /// A run the previous incarnation (on a member that died or left) had started and not ended goes
+    /// on here without its submitter: the feed is read again from its start, the journals the oracle.
+    /// </summary>
+    private void Resume()
+    {
+        if (_unfinished is not { } run) return;
+        _log.Warning("run {0}: resuming it here (its previous node did not finish it); the feed is read again from its start", run.RunId);
+        _run = run;
+        _resumed = true;
+        Launch();
+    }
 
     // A feed that fails is stopped: it reports why (FeedCompleted with its error).
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decider.From(Directive.Stop));
@@ -206,8 +245,6 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
             return;
         }
         _launched = launched.Run;
-        foreach (var w in _waiting) w.Tell(new RunAccepted(launched.Request.RunId));
-        _waiting.Clear();
         if (_halt is not null)
         {
             // The journal is back and held again: record the halt before anything can trade.
@@ -215,7 +252,19 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
             RecordHalt();
             return;
         }
-        StartFeed();
+        if (_resumed)
+        {
+            // Resumed here: a halt for a failed journal that no operator released yet still holds the run.
+            AskEngineState();
+            return;
+        }
+        // Journaled once its journal is held: from here a move of this singleton resumes it.
+        Persist(new RunStarted(launched.Request), _ =>
+        {
+            foreach (var w in _waiting) w.Tell(new RunAccepted(launched.Request.RunId));
+            _waiting.Clear();
+            StartFeed();
+        });
     }
 
     private void StartFeed()
@@ -241,6 +290,7 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
         foreach (var w in _waiting) w.Tell(new RunRefused(failed.Request.RunId, failed.Reason));
         _waiting.Clear();
         _run = null;
+        if (_resumed) Persist(new RunEnded(failed.Request.RunId), _ => _resumed = false);
     }
 
     private void Handle(FeedCoordinator.FeedCompleted done)
@@ -251,11 +301,16 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
             Halt(launched, done, $"the journal failed: {fault}");
             return;
         }
-        _result = new RunResult(done.Symbols, done.Events, done.Boundaries, done.Error, done.Stopped || _stopRequested, launched.Tally());
-        _log.Info("run {0}: done ({1:N0} events{2})", _run!.RunId, done.Events, done.Error is null ? "" : $"; failed: {done.Error}");
-        launched.Dispose(); // the journal is free for the next run
-        _launched = null;
+        var result = new RunResult(done.Symbols, done.Events, done.Boundaries, done.Error, done.Stopped || _stopRequested, launched.Tally());
         _feed = null;
+        Persist(new RunEnded(_run!.RunId), _ =>
+        {
+            _result = result;
+            _resumed = false;
+            _log.Info("run {0}: done ({1:N0} events{2})", _run.RunId, done.Events, done.Error is null ? "" : $"; failed: {done.Error}");
+            launched.Dispose(); // the journal is free for the next run
+            _launched = null;
+        });
     }
 
     // ---- a failed journal: halt, wait for it, record the halt, wait for the release, read the feed again ----
@@ -305,14 +360,29 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
     private void AskEngineState()
     {
         var self = Self;
+        var unknown = new ScopeChange(0, "engine", TradingState.Halted, false, "the kill switch did not answer", JournalHaltOperator, DateTime.MinValue, 0) { KeepOrders = true };
         _killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), _askTimeout)
-            .ContinueWith(t => t.IsCompletedSuccessfully ? new EngineState(t.Result.EngineHalted) : new EngineState(true), TaskScheduler.Default)
+            .ContinueWith(t => new EngineState(t.IsCompletedSuccessfully ? t.Result.Scopes.GetValueOrDefault("engine") : unknown), TaskScheduler.Default)
             .PipeTo(self);
     }
 
     private void Handle(EngineState state)
     {
-        if (_halt is null || !_haltRecorded || state.Halted || _launched is null) return;
+        if (_launched is null) return;
+        var journalHalt = state.Engine is { State: TradingState.Halted, KeepOrders: true };
+        if (_resumed && _halt is null && _feed is null)
+        {
+            if (journalHalt)
+            {
+                (_halt, _haltRecorded) = (state.Engine!.Reason, true);
+                _log.Warning("run {0}: the engine scope is still HALTED for a failed journal; the run goes on once an operator releases it", _run!.RunId);
+                Timers.StartPeriodicTimer("release", new CheckRelease(), TimeSpan.FromSeconds(1));
+                return;
+            }
+            StartFeed();
+            return;
+        }
+        if (_halt is null || !_haltRecorded || journalHalt || state.Engine is { State: TradingState.Halted }) return;
         Timers.Cancel("release");
         _log.Warning("run {0}: the engine scope was released; reading the feed again from its start", _run!.RunId);
         _halt = null;
@@ -335,12 +405,19 @@ public sealed class RunDirector : ReceiveActor, IWithTimers
     private void FinishHalted()
     {
         Timers.CancelAll();
-        var done = _failedFeed!;
-        _result = new RunResult(done.Symbols, done.Events, done.Boundaries, null, Stopped: true, _tallyAtHalt!);
+        var done = _failedFeed;
+        var result = new RunResult(done?.Symbols ?? [], done?.Events ?? 0, done?.Boundaries ?? 0, null, Stopped: true,
+            _tallyAtHalt ?? _launched?.Tally() ?? new FeedTally("", 0, 0, 0, new Dictionary<string, long>(), []));
         _log.Warning("run {0}: stopped while trading was halted ({1})", _run!.RunId, _halt ?? "");
         _halt = null;
         _launched?.Dispose();
         _launched = null;
+        // The halt stays recorded; the same command resumes the run once it is released.
+        Persist(new RunEnded(_run.RunId), _ =>
+        {
+            _result = result;
+            _resumed = false;
+        });
     }
 
     /// <summary>The feed (a child) is stopped first; then the journal is let go, so the next oldest member can take the run.</summary>

@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
+using Engine.Actors.Feeds;
 using Engine.Actors.Risk;
 using Engine.Domain.Risk;
 using Engine.Domain.Symbols;
@@ -40,6 +41,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public const string KillSwitchReleasedManifest = "KR";
     public const string ScopeReducedManifest = "KD";
     public const string AccountCheckpointManifest = "ACP";
+    public const string RunStartedManifest = "RST";
+    public const string RunEndedManifest = "REN";
 
     /// <summary>
     /// The akka.actor section that registers this serializer and binds every persisted type to it.
@@ -66,6 +69,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
             "Engine.Actors.Risk.KillSwitchReleased, Engine.Actors" = engine
             "Engine.Actors.Risk.ScopeReduced, Engine.Actors" = engine
+            "Engine.Actors.Feeds.RunStarted, Engine.Actors" = engine
+            "Engine.Actors.Feeds.RunEnded, Engine.Actors" = engine
           }
         }
         """;
@@ -90,6 +95,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         KillSwitchEngaged => KillSwitchEngagedManifest,
         KillSwitchReleased => KillSwitchReleasedManifest,
         ScopeReduced => ScopeReducedManifest,
+        RunStarted => RunStartedManifest,
+        RunEnded => RunEndedManifest,
         _ => throw CannotSerialize(o),
     };
 
@@ -116,6 +123,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
                 KillSwitchReleasedManifest => FromProto(P.KillSwitchReleased.Parser.ParseFrom(bytes)),
                 ScopeReducedManifest => FromProto(P.ScopeReduced.Parser.ParseFrom(bytes)),
+                RunStartedManifest => new RunStarted(FromProto(Required(P.RunStarted.Parser.ParseFrom(bytes).Request, "RunStarted.request"))),
+                RunEndedManifest => new RunEnded(P.RunEnded.Parser.ParseFrom(bytes).RunId),
                 _ => throw new SerializationException(
                     $"EngineSerializer: unknown manifest '{manifest}' ({bytes.Length} bytes); was it written by a newer release?"),
             };
@@ -164,6 +173,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         BoundaryPassed b => new P.BoundaryPassed { FeedSeq = b.FeedSeq },
         SymbolSnapshot s => ToProto(s),
         AccountCheckpoint c => ToProto(c),
+        RunStarted r => new P.RunStarted { Request = ToProto(r.Request) },
+        RunEnded r => new P.RunEnded { RunId = r.RunId },
         KillSwitchEngaged e => new P.KillSwitchEngaged
         {
             Scope = e.Scope,
@@ -426,6 +437,18 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         FromProto(d.Reason, "OrderDeferred.reason"),
         Utc(d.TimeTicks, "OrderDeferred.time_ticks"),
         d.FeedSeq);
+
+    internal static P.RunRequest ToProto(RunRequest r)
+    {
+        var p = new P.RunRequest { RunId = r.RunId, ContinueAnyway = r.ContinueAnyway, InputDigest = r.InputDigest };
+        if (r.DataPath is { } path) p.DataPath = path;
+        if (r.Speed is { } speed) p.Speed = speed;
+        p.Symbols.AddRange(r.Symbols);
+        return p;
+    }
+
+    internal static RunRequest FromProto(P.RunRequest p) =>
+        new(p.RunId, p.HasDataPath ? p.DataPath : null, p.Symbols.ToArray(), p.HasSpeed ? p.Speed : null, p.ContinueAnyway, p.InputDigest);
 
     internal static KillSwitchEngaged FromProto(P.KillSwitchEngaged e) =>
         new(e.Scope, e.Reason, e.Operator, Utc(e.TimeTicks, "KillSwitchEngaged.time_ticks"), e.Flatten, e.Point, NullIfEmpty(e.DecisionId), e.KeepOrders);

@@ -231,7 +231,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     new RiskSupervisor.CheckpointSaved(p.Account, E.Utc(p.BoundaryTicks, "CheckpointSaved.boundary_ticks"))),
                 GetAccountRiskManifest => Parse(W.AccountOnly.Parser, bytes, p => new RiskSupervisor.GetAccountRisk(p.Account)),
                 AccountRiskReportManifest => FromProto(W.AccountRiskReport.Parser.ParseFrom(bytes)),
-                StartRunManifest => Parse(W.StartRun.Parser, bytes, p => new RunDirector.StartRun(FromProto(E.Required(p.Request, "StartRun.request")))),
+                StartRunManifest => Parse(W.StartRun.Parser, bytes, p => new RunDirector.StartRun(E.FromProto(E.Required(p.Request, "StartRun.request")))),
                 RunAcceptedManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.RunAccepted(p.RunId)),
                 RunRefusedManifest => Parse(W.RunRefused.Parser, bytes, p => new RunDirector.RunRefused(p.RunId, p.Reason)),
                 GetRunManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.GetRun(p.RunId)),
@@ -300,7 +300,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RiskSupervisor.CheckpointSaved c => new W.AccountAtBoundary { Account = c.Account, BoundaryTicks = E.Ticks(c.Boundary) },
         RiskSupervisor.GetAccountRisk g => new W.AccountOnly { Account = g.Account },
         RiskSupervisor.AccountRiskReport r => ToProto(r),
-        RunDirector.StartRun s => new W.StartRun { Request = ToProto(s.Request) },
+        RunDirector.StartRun s => new W.StartRun { Request = E.ToProto(s.Request) },
         RunDirector.RunAccepted a => new W.RunOnly { RunId = a.RunId },
         RunDirector.RunRefused r => new W.RunRefused { RunId = r.RunId, Reason = r.Reason },
         RunDirector.GetRun g => new W.RunOnly { RunId = g.RunId },
@@ -794,18 +794,6 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     };
 
     // ---- the run singleton ----
-
-    private static W.RunRequest ToProto(RunRequest r)
-    {
-        var p = new W.RunRequest { RunId = r.RunId, ContinueAnyway = r.ContinueAnyway, InputDigest = r.InputDigest };
-        if (r.DataPath is { } path) p.DataPath = path;
-        if (r.Speed is { } speed) p.Speed = speed;
-        p.Symbols.AddRange(r.Symbols);
-        return p;
-    }
-
-    private static RunRequest FromProto(W.RunRequest p) =>
-        new(p.RunId, p.HasDataPath ? p.DataPath : null, p.Symbols.ToArray(), p.HasSpeed ? p.Speed : null, p.ContinueAnyway, p.InputDigest);
 
     private static W.RunStatus ToProto(RunDirector.RunStatus s)
     {

@@ -1,3 +1,4 @@
+using Engine.Actors.Feeds;
 using Engine.Actors.Serialization;
 using Engine.Domain.Risk;
 using Engine.Domain.Symbols;
@@ -25,7 +26,7 @@ public sealed class GoldenBytesTests : Akka.TestKit.Xunit2.TestKit
     }
 
     // Keyed "MANIFEST" or "MANIFEST/variant": a variant pins fields added after the first release.
-    private static readonly Dictionary<string, object> Fixtures = new()
+    internal static readonly Dictionary<string, object> Fixtures = new()
     {
         ["OA"] = Accepted,
         ["OA/flatten"] = AcceptedFlatten,
@@ -51,6 +52,9 @@ public sealed class GoldenBytesTests : Akka.TestKit.Xunit2.TestKit
         ["TSA"] = StateApplied,
         ["BP"] = Boundary,
         ["SNAP/steps"] = SnapshotWithSteps,
+        ["RST"] = new RunStarted(new RunRequest("7f3c", "/data/lean", Array.Empty<string>(), 60.5, true, "ab12cd")),
+        ["RST/synthetic"] = new RunStarted(new RunRequest("7f3d", null, new[] { "SPY", "QQQ" }, null, false, "ef34")),
+        ["REN"] = new RunEnded("7f3c"),
     };
 
     private static string ManifestOf(string key) => key.Split('/')[0];
@@ -71,6 +75,9 @@ public sealed class GoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             + "74756D12140887C58CE2F98A8FEE081801220608022080801842560A09736D612D63726F7373121108878C9DBFF78A8FEE081801220308C801121308"
             + "87D2A3CEF88A8FEE0810011801220308C8011221088798AADDF98A8FEE0818022209089C85E30B208080202A0808B2A00620808010"
         },
+        { "RST", "0A250A0437663363120A2F646174612F6C65616E210000000000404E4028013206616231326364" },
+        { "RST/synthetic", "0A160A04376633641A035350591A03515151320465663334" },
+        { "REN", "0A0437663363" },
         { "KE/keep-orders", "0A06656E67696E6512486A6F75726E616C206661696C7572653A2074686520506F737467726553514C206A6F75726E616C2064623A353433322F656E67696E652063616E6E6F7420626520726561636865641A06656E67696E65208798AADDF98A8FEE084001" },
         { "KE", "0A06656E67696E6512196461696C79206C6F7373202D322E35252062726561636865641A086F7073406465736B208798AADDF98A8FEE08" },
         { "KR", "0A06656E67696E6512086F7073406465736B1887E8BBEBFF8B8FEE08" },
@@ -177,6 +184,12 @@ public sealed class GoldenBytesTests : Akka.TestKit.Xunit2.TestKit
             EngineSerializerTests.AssertSnapshot(snapshot, Assert.IsType<SymbolSnapshot>(back));
         else if (expected is AccountCheckpoint checkpoint)
             EngineSerializerTests.AssertCheckpoint(checkpoint, Assert.IsType<AccountCheckpoint>(back));
+        else if (expected is RunStarted started)
+        {
+            var request = Assert.IsType<RunStarted>(back).Request;
+            Assert.Equal(started.Request.Symbols, request.Symbols);
+            Assert.Equal(started.Request with { Symbols = [] }, request with { Symbols = [] });
+        }
         else
             Assert.Equal(expected, back);
     }
