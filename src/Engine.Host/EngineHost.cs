@@ -26,7 +26,8 @@ namespace Engine.Host;
 public static class EngineHost
 {
     /// <param name="runs">Cluster mode: opens a submitted run's feed on this node when it hosts the run singleton; null on one node.</param>
-    public static IHost Build(Config config, EngineSettings settings, Setup? journalSetup, IRunLauncher? runs = null)
+    /// <param name="announce">Where the admin host says where it listens (stderr; nothing for a quiet run).</param>
+    public static IHost Build(Config config, EngineSettings settings, Setup? journalSetup, IRunLauncher? runs = null, TextWriter? announce = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -73,9 +74,15 @@ public static class EngineHost
         builder.Services.AddSingleton(sp => new AdminHost(admin, sp.GetRequiredService<ActorSystem>(), () =>
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
-            return [new KillSwitchPalette(registry.Get<KillSwitchActor>(), settings.AskTimeout,
-                settings.Risk.Accounts.Keys.ToArray(), settings.Strategies.Select(s => s.Id).ToArray())];
-        }, Console.Error));
+            var symbols = registry.Get<SymbolRegion>();
+            return
+            [
+                new KillSwitchPalette(registry.Get<KillSwitchActor>(), settings.AskTimeout,
+                    settings.Risk.Accounts.Keys.ToArray(), settings.Strategies.Select(s => s.Id).ToArray()),
+                new ClusterPalette(sp.GetRequiredService<ActorSystem>(), symbols, settings.AskTimeout),
+                new ClusterPalette.Sharding(symbols, SymbolMessageExtractor.TypeName, settings.AskTimeout),
+            ];
+        }, announce ?? Console.Error));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHost>());
         return builder.Build();
     }

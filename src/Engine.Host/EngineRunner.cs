@@ -44,7 +44,7 @@ public sealed class EngineRunner(
         using var run = RunFeed.Open(options, config, progress, shapeFeed);
         var sqlite = SqliteJournal.Prepare(config, FaultJournalMaxPages());
 
-        using var host = EngineHost.Build(config, settings, sqlite);
+        using var host = EngineHost.Build(config, settings, sqlite, announce: options.Quiet ? TextWriter.Null : Console.Error);
         await host.StartAsync(cancellation);
         try
         {
@@ -92,7 +92,8 @@ public sealed class EngineRunner(
         var input = RunInput.Of(options, config);
         var request = new RunRequest(Guid.NewGuid().ToString("N"), options.DataPath is { } path ? Path.GetFullPath(path) : null,
             options.SyntheticSymbols ?? [], options.SpeedMultiplier, options.ContinueAnyway, RunInput.Digest(input));
-        using var host = EngineHost.Build(config, settings, journalSetup: null, new ClusterRunLauncher(options.ConfigFile, Environment.GetEnvironmentVariable, progress));
+        using var host = EngineHost.Build(config, settings, journalSetup: null, new ClusterRunLauncher(options.ConfigFile, Environment.GetEnvironmentVariable, progress),
+            options.Quiet ? TextWriter.Null : Console.Error);
         await host.StartAsync(cancellation);
         try
         {

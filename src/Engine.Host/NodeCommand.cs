@@ -33,6 +33,12 @@ public static class NodeCommand
                 await Task.WhenAny(Task.Delay(Timeout.Infinite, stop), system.WhenTerminated);
                 if (system.WhenTerminated.IsCompleted)
                 {
+                    // Told to leave from elsewhere (engine-cli cluster leave, a preStop hook): it handed over and left.
+                    if (CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterLeavingReason)
+                    {
+                        Console.Error.WriteLine($"node {cluster.SelfAddress} left the cluster (asked to leave)");
+                        return 0;
+                    }
                     Console.Error.WriteLine($"error: node {cluster.SelfAddress} was removed from the cluster (downed) and stopped");
                     return 1;
                 }

@@ -22,8 +22,7 @@ public interface IWithAccount
 ///
 /// At a checkpoint it snapshots its state; after a restart it recovers the P&amp;L, daily baseline,
 /// high-water mark and flags of that boundary, and lets the replayed boundaries up to it pass
-/// (their decisions are in the kill switch's journal already), as it does on a live supervisor for a
-/// feed read again from its start.
+/// (their decisions are in the kill switch's journal already).
 /// </summary>
 public sealed class RiskSupervisor : ReceivePersistentActor
 {
@@ -52,6 +51,7 @@ public sealed class RiskSupervisor : ReceivePersistentActor
     private readonly AccountSupervisor _supervisor;
     private readonly EngineCounters _counters = EngineCounters.For(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private DateTime? _restoredAt;
     private AccountCheckpoint? _captured;
     private IActorRef? _checkpointRequester;
 
@@ -64,6 +64,7 @@ public sealed class RiskSupervisor : ReceivePersistentActor
         {
             var checkpoint = (AccountCheckpoint)offer.Snapshot;
             _supervisor.Restore(checkpoint);
+            _restoredAt = checkpoint.Boundary;
         });
 
         Command<SliceClosed>(Handle);
@@ -94,12 +95,10 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 
     private void Handle(SliceClosed s)
     {
-        // A boundary at or before the last one decided is a replay: after a restart (up to the checkpoint),
-        // or a new feed read from its start on a live supervisor (a run resumed or run again in the same
-        // cluster). It was decided already; at the last boundary itself the symbols get back the credit it allocated.
-        if (_supervisor.LastBoundary is { } last && s.Boundary <= last)
+        if (_restoredAt is { } restored && s.Boundary <= restored)
         {
-            var allocations = s.Boundary == last ? _supervisor.LastAllocations : Nothing.Allocations;
+            // Already decided before the restart; at the checkpoint itself the symbols get back the credit it allocated.
+            var allocations = s.Boundary == restored ? _supervisor.LastAllocations : Nothing.Allocations;
             Sender.Tell(new SliceDecided(_account, s.SliceId, Nothing with { Allocations = allocations }));
             return;
         }
