@@ -57,6 +57,3 @@ public sealed record Frame(long Id, string Kind, string? Text = null, IReadOnlyL
 
     public static Frame End(long id, int exit, string? error = null) => new(id, "end", Exit: exit, Error: error);
 }
-
-/// <summary>A client's request to stop a streaming command (a tail): sent as {"cancel": id}.</summary>
-public sealed record Cancel(long CancelId);

@@ -27,15 +27,4 @@ public sealed class AdminAudit(string path)
             file.Flush(flushToDisk: true);
         }
     }
-
-    public IReadOnlyList<Entry> Read(int last)
-    {
-        lock (_gate)
-        {
-            if (!File.Exists(Path)) return [];
-            return File.ReadLines(Path).TakeLast(last)
-                .Select(l => JsonSerializer.Deserialize<Entry>(l, Engine.Admin.AdminProtocol.Json)!)
-                .ToArray();
-        }
-    }
 }
