@@ -171,6 +171,47 @@ public sealed class ClusterTests(PostgresServer server)
     }
 
     /// <summary>
+    /// Two failures in one run: the submitter's member (hosting symbols) is SIGKILLed, and right
+    /// after its symbols moved, the oldest member (the feed and every singleton) too. The next oldest
+    /// member resumes the run on its own from its journal, with no submitter left. A later run of the
+    /// same data on that live cluster (whose risk supervisors did not move) replays it all from the
+    /// journals and reports the single-node run's fills and accounts, high-water mark included.
+    /// </summary>
+    [Fact]
+    public async Task The_submitter_and_then_the_feed_member_die_the_run_resumes_alone_and_a_later_run_reports_the_single_node_results()
+    {
+        var (dir, reference) = await ReferenceAsync();
+        var shared = OnPostgres(server.NewDatabase());
+        var ports = InProcessMember.FreePorts(4);
+        var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]},akka.tcp://engine@127.0.0.1:{ports[1]}";
+        using var oldest = EngineProcess.Start(dir, Member(shared, seeds, ports[0], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var next = EngineProcess.Start(dir, Member(shared, seeds, ports[1], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var third = EngineProcess.Start(dir, Member(shared, seeds, ports[2], 3, "INFO"), "node", "--config", "chaos.conf");
+        using var submitter = EngineProcess.Start(dir, Member(shared, seeds, ports[3], 3, "INFO"),
+            "--config", "chaos.conf", "--speed", "1000", "--summary-json", "cluster.json");
+        await Eventually(() => oldest.Stderr.Contains("] events ", StringComparison.Ordinal) && submitter.Stdout.Contains(" started: journal", StringComparison.Ordinal),
+            "the oldest member reads the feed, and a symbol lives on the submitter's member", submitter);
+        submitter.Kill();
+        await Eventually(() => oldest.Stdout.Contains($"Member removed [akka.tcp://engine@127.0.0.1:{ports[3]}]", StringComparison.Ordinal),
+            "the submitter's member removed", oldest);
+        // The feed stalled on the dead member's symbols until now: it is mid-run again.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        oldest.Kill();
+        var survivors = () => next.Stdout + third.Stdout;
+        await Eventually(() => survivors().Contains("resuming it here", StringComparison.Ordinal), "the run resumed by the next oldest member", next);
+        await Eventually(() => Regex.IsMatch(survivors(), @"run \S+: done"), "the resumed run done", next);
+
+        using var later = EngineProcess.Start(dir, Member(shared, $"akka.tcp://engine@127.0.0.1:{ports[1]}", InProcessMember.FreePorts(1)[0], 3, "INFO"),
+            "--config", "chaos.conf", "--summary-json", "later.json");
+        var code = await later.WaitAsync(Limit);
+        Assert.True(code == 0, $"later run: exit {code}\n{later.Stdout}\n{later.Stderr}\n--- next:\n{next.Stdout}");
+        var clustered = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "later.json")));
+        Assert.NotEmpty(reference.FillLog);
+        Assert.Equal(reference.FillLog, clustered.FillLog);
+        Assert.Equal(reference.Accounts, clustered.Accounts);
+    }
+
+    /// <summary>
     /// PostgreSQL stops for a few seconds mid-run: trading halts at once (the feed stops), nothing is
     /// half-written, the engine scope is halted in the kill switch (automatically, by the engine) as
     /// soon as the journal is back, and nothing trades until an operator releases it through

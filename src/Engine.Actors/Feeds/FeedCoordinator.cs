@@ -297,6 +297,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // Read from its start, the feed replays boundaries the supervisors may have decided live:
+        // they go back to their checkpoint first (sent before any boundary of this feed, so it arrives first).
+        _risk.Tell(new RiskSupervisors.Rewind(), Self);
         Register();
         // A member that is removed (it died and was downed, or left) took its symbols with it, some
         // perhaps before they ever answered (so not watched): they are woken where they start next.

@@ -131,27 +131,30 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 /// Instead the engine's kill switch is engaged (through its own KillSwitchRequests, which sends until
 /// the kill switch answers, wherever it runs); a restart recovers each supervisor from its last checkpoint.
 /// </summary>
-public sealed class RiskSupervisors : ReceiveActor
+public sealed class RiskSupervisors : ReceiveActor, IWithUnboundedStash
 {
+    /// <summary>
+    /// A feed starts reading from its start: every supervisor goes back to its last checkpoint, as
+    /// after a restart. A live supervisor deciding the replayed boundaries again would sum the
+    /// replayed reports of some symbols with the latest of others (a high-water mark the run never had).
+    /// </summary>
+    public sealed record Rewind : IEngineWireMessage;
+
+    private readonly IReadOnlyDictionary<string, AccountLimits> _accounts;
+    private readonly TradingHours? _hours;
     private readonly IActorRef _killSwitchRequests;
+    private int _stopping;
 
     public RiskSupervisors(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch, TimeSpan killSwitchAckTimeout)
     {
+        _accounts = accounts;
+        _hours = hours;
         _killSwitchRequests = Context.ActorOf(KillSwitchRequests.Props(killSwitch, killSwitchAckTimeout), "kill-switch-requests");
-        foreach (var (id, limits) in accounts)
-            Context.ActorOf(RiskSupervisor.Props(id, limits, hours), id);
-
-        Receive<IWithAccount>(m =>
-        {
-            var child = Context.Child(m.Account);
-            if (child.IsNobody())
-            {
-                Context.GetLogger().Error("no risk supervisor for account '{0}' (dropped {1})", m.Account, m.GetType().Name);
-                return;
-            }
-            child.Forward(m);
-        });
+        StartSupervisors();
+        Active();
     }
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(IReadOnlyDictionary<string, AccountLimits> accounts, TradingHours? hours, IActorRef killSwitch, TimeSpan killSwitchAckTimeout) =>
         Akka.Actor.Props.Create(() => new RiskSupervisors(accounts, hours, killSwitch, killSwitchAckTimeout)).WithDispatcher(EngineDispatcher.Id);
@@ -162,4 +165,53 @@ public sealed class RiskSupervisors : ReceiveActor
         _killSwitchRequests.Tell(new KillSwitchActor.Engage("engine", $"risk supervisor failed: {ex.GetType().Name}: {ex.Message}", "engine-guardian"));
         return Directive.Stop;
     }));
+
+    private void StartSupervisors()
+    {
+        foreach (var (id, limits) in _accounts)
+            Context.Watch(Context.ActorOf(RiskSupervisor.Props(id, limits, _hours), id));
+    }
+
+    private void Active()
+    {
+        Receive<IWithAccount>(m =>
+        {
+            var child = Context.Child(m.Account);
+            if (child.IsNobody())
+            {
+                Context.GetLogger().Error("no risk supervisor for account '{0}' (dropped {1})", m.Account, m.GetType().Name);
+                return;
+            }
+            child.Forward(m);
+        });
+        Receive<Rewind>(_ => StartRewind());
+        Receive<Terminated>(_ => { }); // a failed supervisor, stopped by the strategy above
+    }
+
+    // Stopped and started again under the same names, so each recovers its last checkpoint; what
+    // arrives meanwhile waits, in order.
+    private void StartRewind()
+    {
+        var supervisors = _accounts.Keys.Select(id => Context.Child(id)).Where(c => !c.IsNobody()).ToArray();
+        _stopping = supervisors.Length;
+        if (_stopping == 0)
+        {
+            StartSupervisors();
+            return;
+        }
+        foreach (var supervisor in supervisors) Context.Stop(supervisor);
+        Become(Rewinding);
+    }
+
+    private void Rewinding()
+    {
+        Receive<Terminated>(_ =>
+        {
+            if (--_stopping > 0) return;
+            StartSupervisors();
+            Stash.UnstashAll();
+            Become(Active);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
 }

@@ -79,6 +79,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     public const string SliceDecidedManifest = "SD";
     public const string CaptureCheckpointManifest = "CC";
     public const string SaveCheckpointManifest = "SCP";
+    public const string RewindRiskManifest = "RR";
     public const string RewindSymbolManifest = "RW";
     public const string CheckpointSavedManifest = "CPS";
     public const string GetAccountRiskManifest = "GAR";
@@ -153,6 +154,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RiskSupervisor.SliceDecided => SliceDecidedManifest,
         RiskSupervisor.CaptureCheckpoint => CaptureCheckpointManifest,
         RiskSupervisor.SaveCheckpoint => SaveCheckpointManifest,
+        RiskSupervisors.Rewind => RewindRiskManifest,
         RiskSupervisor.CheckpointSaved => CheckpointSavedManifest,
         RiskSupervisor.GetAccountRisk => GetAccountRiskManifest,
         RiskSupervisor.AccountRiskReport => AccountRiskReportManifest,
@@ -167,7 +169,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
 
     public override byte[] ToBinary(object o) => o switch
     {
-        KillSwitchActor.GetStatus or KillSwitchActor.GetAudit or KillSwitchActor.RegisterFeed => Array.Empty<byte>(),
+        KillSwitchActor.GetStatus or KillSwitchActor.GetAudit or KillSwitchActor.RegisterFeed or RiskSupervisors.Rewind => Array.Empty<byte>(),
         _ => ToProto(o).ToByteArray(),
     };
 
@@ -225,6 +227,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 SliceDecidedManifest => FromProto(W.SliceDecided.Parser.ParseFrom(bytes)),
                 CaptureCheckpointManifest => Parse(W.AccountAtBoundary.Parser, bytes, p =>
                     new RiskSupervisor.CaptureCheckpoint(p.Account, E.Utc(p.BoundaryTicks, "CaptureCheckpoint.boundary_ticks"))),
+                RewindRiskManifest => new RiskSupervisors.Rewind(),
                 SaveCheckpointManifest => Parse(W.AccountAtBoundary.Parser, bytes, p =>
                     new RiskSupervisor.SaveCheckpoint(p.Account, E.Utc(p.BoundaryTicks, "SaveCheckpoint.boundary_ticks"))),
                 CheckpointSavedManifest => Parse(W.AccountAtBoundary.Parser, bytes, p =>

@@ -134,6 +134,7 @@ internal static class WireFixtures
             new Dictionary<string, Credit> { ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9), ["AAPL"] = Credit.Zero })),
         ["CC"] = new RiskSupervisor.CaptureCheckpoint("main", T.AddMinutes(1)),
         ["SCP"] = new RiskSupervisor.SaveCheckpoint("main", T.AddMinutes(1)),
+        ["RR"] = new RiskSupervisors.Rewind(),
         ["CPS"] = new RiskSupervisor.CheckpointSaved("main", DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc)),
         ["GAR"] = new RiskSupervisor.GetAccountRisk("main"),
         ["ARR"] = new RiskSupervisor.AccountRiskReport("main",

@@ -120,6 +120,7 @@ public sealed class WireGoldenBytesTests : Akka.TestKit.Xunit2.TestKit
         },
         { "CF", "0A03535059100318FFFFFFFFFFFFFFFFFF01" },
         { "RF", "" },
+        { "RR", "" },
         { "FR", "0804" },
         { "Q", "080C" },
         { "QD", "080C10CF49" },
