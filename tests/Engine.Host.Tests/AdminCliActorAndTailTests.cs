@@ -171,8 +171,11 @@ public sealed class AdminCliActorAndTailTests(RunningEngine node) : IClassFixtur
         await prompt.WriteLineAsync("cluster tail");
         await prompt.WaitForAsync(o => Regex.Matches(o, "LeaderChanged").Count == 2, Limit, "the second tail");
         await prompt.SignalAsync("TERM");
+        await prompt.WriteLineAsync("help cluster");
         await prompt.WriteLineAsync("exit");
         Assert.Equal(0, await prompt.WaitForExitAsync(Limit));
         Assert.Equal("", prompt.Stderr);
+        Assert.Matches(@"  cluster tail +\[-n\|--number <number>\] \[-t\|--time <time>\] \[--json\]\n", prompt.Stdout);
+        Assert.Contains("(streams: Ctrl+C ends it)", prompt.Stdout);
     }
 }

@@ -167,7 +167,9 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
                         }
                         finally
                         {
-                            lock (commands) commands.Remove(request.Id);
+                            // A client that reused an id has a newer command under it: that one stays cancellable.
+                            lock (commands)
+                                if (commands.TryGetValue(request.Id, out var registered) && registered == cancel) commands.Remove(request.Id);
                             cancel.Dispose();
                         }
                     });
