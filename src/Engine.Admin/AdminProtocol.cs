@@ -27,19 +27,32 @@ public static class AdminProtocol
     public static T? Decode<T>(string line) => JsonSerializer.Deserialize<T>(line, Json);
 }
 
-/// <summary>The host's first frame: who it is and the palettes (command groups) it serves.</summary>
-public sealed record Hello(int Protocol, string Node, bool TokenRequired, IReadOnlyList<PaletteSpec> Palettes);
+/// <summary>
+/// The host's first frame: who it is and the palettes (command groups) it serves. Streaming: it
+/// serves commands that send frames until cancelled (cluster tail) and honours cancel frames.
+/// </summary>
+public sealed record Hello(int Protocol, string Node, bool TokenRequired, IReadOnlyList<PaletteSpec> Palettes, bool Streaming = false);
 
 public sealed record PaletteSpec(string Name, string Description, IReadOnlyList<CommandSpec> Commands);
 
-/// <summary>One command of a palette: "kill-switch engage" is palette kill-switch, command engage.</summary>
-public sealed record CommandSpec(string Name, string Description, bool Mutating, IReadOnlyList<SwitchSpec> Switches, IReadOnlyList<string>? Arguments = null);
+/// <summary>
+/// One command of a palette: "kill-switch engage" is palette kill-switch, command engage. A
+/// streaming command sends frames until it ends by itself or the client cancels it.
+/// </summary>
+public sealed record CommandSpec(string Name, string Description, bool Mutating, IReadOnlyList<SwitchSpec> Switches, IReadOnlyList<string>? Arguments = null, bool Streaming = false);
 
 /// <summary>A switch: --name, or -s short; a flag takes no value.</summary>
 public sealed record SwitchSpec(string Name, string? Short, string Description, bool Flag = false, bool Required = false);
 
-/// <summary>A command line sent to the host, split into words; the token for mutating commands.</summary>
-public sealed record Request(long Id, IReadOnlyList<string> Args, string? Token = null, string? User = null);
+/// <summary>
+/// A command line sent to the host, split into words; the token for mutating commands. With
+/// Cancel (<c>{"id":N,"cancel":true}</c>, no args) it asks the host to stop streaming command N,
+/// which then sends its end frame as usual.
+/// </summary>
+public sealed record Request(long Id, IReadOnlyList<string>? Args, string? Token = null, string? User = null, bool? Cancel = null)
+{
+    public static Request CancelOf(long id) => new(id, null, Cancel: true);
+}
 
 /// <summary>
 /// What the host answers a request with: "line" (text), "table" (columns and rows, aligned by the

@@ -10,6 +10,7 @@ public sealed class AdminClient : IDisposable
     private readonly TcpClient _tcp;
     private readonly StreamReader _reader;
     private readonly StreamWriter _writer;
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private long _nextId;
 
     private AdminClient(TcpClient tcp, Hello hello)
@@ -57,20 +58,44 @@ public sealed class AdminClient : IDisposable
         }
     }
 
-    /// <summary>Sends the command and hands every frame to render; returns the end frame.</summary>
-    public async Task<Frame> RunAsync(IReadOnlyList<string> args, string? token, Func<Frame, Task> render, CancellationToken cancellation)
+    /// <summary>
+    /// Sends the command and hands every frame to render; returns the end frame. When stop fires (a
+    /// streaming command the operator ends), it sends the cancel frame and still reads to the end
+    /// frame, so that the host has stopped the command before the CLI moves on.
+    /// </summary>
+    public async Task<Frame> RunAsync(IReadOnlyList<string> args, string? token, Func<Frame, Task> render, CancellationToken stop)
     {
         var id = ++_nextId;
-        await _writer.WriteLineAsync(AdminProtocol.Encode(new Request(id, args, token, Environment.UserName)).AsMemory(), cancellation);
+        await WriteAsync(new Request(id, args, token, Environment.UserName));
+        using var cancelling = stop.Register(() => _ = CancelAsync(id));
         while (true)
         {
-            var line = await _reader.ReadLineAsync(cancellation)
+            var line = await _reader.ReadLineAsync()
                 ?? throw new CliException(1, "the engine closed the connection before the command ended (it stopped?)");
             var frame = AdminProtocol.Decode<Frame>(line) ?? throw new CliException(1, "the engine sent an empty frame");
             if (frame.Id != id) continue;
             if (frame.Kind == "end") return frame;
             await render(frame);
         }
+    }
+
+    private async Task CancelAsync(long id)
+    {
+        try
+        {
+            await WriteAsync(Request.CancelOf(id));
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // the connection is gone: reading the end frame reports it
+        }
+    }
+
+    private async Task WriteAsync(Request request)
+    {
+        await _writing.WaitAsync();
+        try { await _writer.WriteLineAsync(AdminProtocol.Encode(request)); }
+        finally { _writing.Release(); }
     }
 
     public void Dispose()

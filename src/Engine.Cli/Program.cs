@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Engine.Admin;
 using Engine.Cli;
 using Spectre.Console;
@@ -37,6 +38,21 @@ var console = AnsiConsole.Create(new AnsiConsoleSettings
 // Piped output is read by scripts and tests: no wrapping at 80 columns.
 if (Console.IsOutputRedirected) console.Profile.Width = 400;
 
+// Ctrl+C (SIGINT) or SIGTERM while a streaming command runs ends that command: the host is asked
+// to cancel it and its end frame awaited, then the CLI exits 0 or returns to the prompt. Otherwise
+// (no stream, or a second signal) the signal ends the CLI as usual.
+CancellationTokenSource? streaming = null;
+void OnSignal(PosixSignalContext context)
+{
+    var current = Volatile.Read(ref streaming);
+    if (current is null || current.IsCancellationRequested) return;
+    context.Cancel = true;
+    try { current.Cancel(); }
+    catch (ObjectDisposedException) { } // the stream ended meanwhile
+}
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
 try
 {
     using var client = await AdminClient.ConnectAsync(host, port, TimeSpan.FromSeconds(5));
@@ -50,15 +66,33 @@ catch (CliException ex)
 
 async Task<int> RunOne(AdminClient client, IReadOnlyList<string> words)
 {
+    ParsedCommand parsed;
     try
     {
-        CommandParser.Parse(client.Hello.Palettes, words); // the same words the host would refuse, refused before sending
+        parsed = CommandParser.Parse(client.Hello.Palettes, words); // the same words the host would refuse, refused before sending
     }
     catch (CommandException ex)
     {
         return Fail(2, ex.Message);
     }
-    var end = await client.RunAsync(words, token, Render, CancellationToken.None);
+    Frame end;
+    if (parsed.Command.Streaming && client.Hello.Streaming)
+    {
+        using var stop = new CancellationTokenSource();
+        Volatile.Write(ref streaming, stop);
+        try
+        {
+            end = await client.RunAsync(words, token, Render, stop.Token);
+        }
+        finally
+        {
+            Volatile.Write(ref streaming, null);
+        }
+    }
+    else
+    {
+        end = await client.RunAsync(words, token, Render, CancellationToken.None);
+    }
     if (end.Error is { } error) Console.Error.WriteLine($"error: {error}");
     return end.Exit ?? 1;
 }
@@ -131,7 +165,7 @@ void Help(Hello hello, string? palette)
             var switches = string.Join(" ", c.Switches.Select(s => (s.Short is { } sh ? $"-{sh}|--{s.Name}" : $"--{s.Name}") + (s.Flag ? "" : $" <{s.Name}>")).Select((s, i) => c.Switches[i].Required ? s : $"[{s}]"));
             var arguments = string.Join(" ", (c.Arguments ?? []).Select(a => $"<{a}>"));
             console.WriteLine($"  {p.Name} {c.Name} {arguments} {switches}".TrimEnd());
-            console.WriteLine($"      {c.Description}{(c.Mutating ? " (changes the engine: audited)" : "")}");
+            console.WriteLine($"      {c.Description}{(c.Mutating ? " (changes the engine: audited)" : "")}{(c.Streaming ? " (streams: Ctrl+C ends it)" : "")}");
         }
     }
     if (palette is null) console.WriteLine("help <palette>, history, exit");

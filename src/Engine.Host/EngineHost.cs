@@ -81,6 +81,7 @@ public static class EngineHost
                     settings.Risk.Accounts.Keys.ToArray(), settings.Strategies.Select(s => s.Id).ToArray()),
                 new ClusterPalette(sp.GetRequiredService<ActorSystem>(), symbols, settings.AskTimeout),
                 new ClusterPalette.Sharding(symbols, SymbolMessageExtractor.TypeName, settings.AskTimeout),
+                new ActorPalette(sp.GetRequiredService<ActorSystem>(), settings.AskTimeout),
             ];
         }, announce ?? Console.Error));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHost>());

@@ -16,6 +16,8 @@ public interface IAdminPalette
 {
     PaletteSpec Spec { get; }
 
+    /// <param name="cancellation">For a streaming command (<see cref="CommandSpec.Streaming"/>): the client
+    /// cancelled it or went away; it stops and returns as if done.</param>
     /// <returns>The exit code the client exits with (0 done).</returns>
     /// <exception cref="CommandException">The command cannot run as written; nothing was changed.</exception>
     Task<int> RunAsync(ParsedCommand command, AdminReply reply, CancellationToken cancellation);
@@ -98,7 +100,7 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
         await Task.WhenAll(connections).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private Hello HelloFrame() => new(AdminProtocol.Version, NodeName(), settings.Token is not null, _palettes.Select(p => p.Spec).ToArray());
+    private Hello HelloFrame() => new(AdminProtocol.Version, NodeName(), settings.Token is not null, _palettes.Select(p => p.Spec).ToArray(), Streaming: true);
 
     private string NodeName() => system is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider }
         ? Cluster.Get(system).SelfAddress.ToString()
@@ -109,6 +111,11 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
         using var _ = client;
         var from = (client.Client.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "?";
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        // The client will send nothing more (it closed its side or went away): a stream nobody can
+        // cancel any more is stopped, while a change it asked for still ends.
+        using var inputEnded = new CancellationTokenSource();
+        var commands = new Dictionary<long, CancellationTokenSource>();
+        var previous = Task.CompletedTask;
         try
         {
             var stream = client.GetStream();
@@ -121,22 +128,57 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
                 try { await writer.WriteLineAsync(line.AsMemory(), connection.Token); }
                 finally { gate.Release(); }
             }
-            await Send(AdminProtocol.Encode(HelloFrame()));
-            while (await reader.ReadLineAsync(connection.Token) is { } line)
+            try
             {
-                if (line.Length == 0) continue;
-                Request? request;
-                try
+                await Send(AdminProtocol.Encode(HelloFrame()));
+                // Requests are read while a command runs, so that a cancel frame reaches a streaming
+                // one; the commands themselves still run one at a time, in the order they came.
+                while (await reader.ReadLineAsync(connection.Token) is { } line)
                 {
-                    request = AdminProtocol.Decode<Request>(line);
+                    if (line.Length == 0) continue;
+                    Request? request;
+                    try
+                    {
+                        request = AdminProtocol.Decode<Request>(line);
+                    }
+                    catch (JsonException ex)
+                    {
+                        await Send(AdminProtocol.Encode(Frame.End(0, 2, $"not a request: {ex.Message}")));
+                        continue;
+                    }
+                    if (request is null) continue;
+                    if (request.Cancel == true)
+                    {
+                        // A cancel for a command that already ended is late, not wrong: nothing to do.
+                        lock (commands)
+                            if (commands.TryGetValue(request.Id, out var running)) running.Cancel();
+                        continue;
+                    }
+                    if (request.Args is null) continue;
+                    var cancel = new CancellationTokenSource();
+                    lock (commands) commands[request.Id] = cancel;
+                    var prior = previous;
+                    previous = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await prior.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                            await HandleAsync(request, from, frame => Send(AdminProtocol.Encode(frame)), connection.Token, cancel.Token, inputEnded.Token);
+                        }
+                        finally
+                        {
+                            // A client that reused an id has a newer command under it: that one stays cancellable.
+                            lock (commands)
+                                if (commands.TryGetValue(request.Id, out var registered) && registered == cancel) commands.Remove(request.Id);
+                            cancel.Dispose();
+                        }
+                    });
                 }
-                catch (JsonException ex)
-                {
-                    await Send(AdminProtocol.Encode(Frame.End(0, 2, $"not a request: {ex.Message}")));
-                    continue;
-                }
-                if (request is null || request.Args is null) continue;
-                await HandleAsync(request, from, frame => Send(AdminProtocol.Encode(frame)), connection.Token);
+            }
+            finally
+            {
+                inputEnded.Cancel();
+                await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
@@ -145,15 +187,19 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
         }
     }
 
-    private async Task HandleAsync(Request request, string from, Func<Frame, Task> send, CancellationToken cancellation)
+    /// <param name="cancelled">The client's cancel frame for this request: honoured by streaming commands only, so a change is never cut off half done.</param>
+    /// <param name="inputEnded">The client will send nothing more, cancels included: a streaming command ends.</param>
+    private async Task HandleAsync(Request request, string from, Func<Frame, Task> send, CancellationToken cancellation,
+        CancellationToken cancelled, CancellationToken inputEnded)
     {
+        var args = request.Args ?? [];
         var user = string.IsNullOrWhiteSpace(request.User) ? "unknown" : request.User.Trim();
         var who = $"{user}@{from}";
-        var text = string.Join(" ", request.Args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+        var text = string.Join(" ", args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
         ParsedCommand command;
         try
         {
-            command = CommandParser.Parse(_palettes.Select(p => p.Spec).ToArray(), request.Args);
+            command = CommandParser.Parse(_palettes.Select(p => p.Spec).ToArray(), args);
         }
         catch (CommandException ex)
         {
@@ -170,9 +216,10 @@ public sealed class AdminHost(AdminSettings settings, ActorSystem system, Func<I
         var palette = _palettes.First(p => p.Spec == command.Palette);
         int exit;
         string? error = null;
+        using var stream = command.Command.Streaming ? CancellationTokenSource.CreateLinkedTokenSource(cancellation, cancelled, inputEnded) : null;
         try
         {
-            exit = await palette.RunAsync(command, new AdminReply(request.Id, send, who), cancellation);
+            exit = await palette.RunAsync(command, new AdminReply(request.Id, send, who), stream?.Token ?? cancellation);
         }
         catch (CommandException ex)
         {

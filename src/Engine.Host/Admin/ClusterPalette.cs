@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -6,12 +8,14 @@ using Engine.Admin;
 namespace Engine.Host.Admin;
 
 /// <summary>
-/// cluster show|status|leader|join|leave|down|down-unreachable and cluster-sharding
+/// cluster show|status|leader|join|leave|down|down-unreachable|tail and cluster-sharding
 /// regions|region-stats, as pbm's cluster palettes print them.
 /// </summary>
 public sealed class ClusterPalette(ActorSystem system, IActorRef symbols, TimeSpan timeout) : IAdminPalette
 {
     private static readonly SwitchSpec Json = new("json", null, "the answer as JSON", Flag: true);
+
+    private long _tails;
 
     private Cluster Cluster => Cluster.Get(system);
 
@@ -24,6 +28,12 @@ public sealed class ClusterPalette(ActorSystem system, IActorRef symbols, TimeSp
         new CommandSpec("leave", "Make a member (default: this node) leave: its shards and singletons are handed over first.", true, [], ["address"]),
         new CommandSpec("down", "Down a member (it is removed without handing anything over).", true, [], ["address"]),
         new CommandSpec("down-unreachable", "Down every unreachable member.", true, []),
+        new CommandSpec("tail", "Membership events as they happen, the current members first, until cancelled (Ctrl+C), -n events or -t seconds.", false,
+        [
+            new SwitchSpec("number", "n", "stop after this many events"),
+            new SwitchSpec("time", "t", "stop after this many seconds"),
+            new SwitchSpec("json", null, "one JSON object a line", Flag: true),
+        ], Streaming: true),
     ]);
 
     public async Task<int> RunAsync(ParsedCommand command, AdminReply reply, CancellationToken cancellation)
@@ -82,12 +92,51 @@ public sealed class ClusterPalette(ActorSystem system, IActorRef symbols, TimeSp
                 cluster.Down(down);
                 await reply.Line($"{down} is downed");
                 return 0;
+            case "tail":
+                return await Tail(command, reply, cancellation);
             default: // down-unreachable
                 var gone = cluster.State.Unreachable.Select(m => m.Address).ToArray();
                 foreach (var a in gone) cluster.Down(a);
                 await reply.Line(gone.Length == 0 ? "no member is unreachable" : $"downed {gone.Length}: {string.Join(", ", gone.Select(a => a.ToString()))}");
                 return 0;
         }
+    }
+
+    /// <summary>
+    /// Streams membership events until the client cancels (or -n/-t is reached): a forwarder actor
+    /// per tail, under /system so that /user shows only the engine, stopped when the tail ends.
+    /// </summary>
+    private async Task<int> Tail(ParsedCommand command, AdminReply reply, CancellationToken cancellation)
+    {
+        var count = command.Value("number") is { } n
+            ? int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : throw new CommandException($"-n {n}: not a positive whole number of events")
+            : int.MaxValue;
+        var seconds = command.Value("time") is { } t
+            ? double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0 && s < int.MaxValue / 1000 ? s : throw new CommandException($"-t {t}: not a positive number of seconds")
+            : (double?)null;
+        var json = command.Has("json");
+        var events = Channel.CreateUnbounded<MembershipEvent>(new UnboundedChannelOptions { SingleReader = true });
+        var forwarder = ((ExtendedActorSystem)system).SystemActorOf(ClusterEventForwarder.Props(events.Writer), $"admin-cluster-tail-{Interlocked.Increment(ref _tails)}");
+        using var limit = seconds is { } secs ? new CancellationTokenSource(TimeSpan.FromSeconds(secs)) : new CancellationTokenSource();
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(cancellation, limit.Token);
+        try
+        {
+            for (var sent = 0; sent < count; sent++)
+            {
+                var e = await events.Reader.ReadAsync(until.Token);
+                if (json) await reply.Json(new { time = e.Time, @event = e.Event, address = e.Address, roles = e.Roles });
+                else await reply.Line($"{e.Time:yyyy-MM-dd HH:mm:ss.fff} | {e.Event} | {e.Address} | [{string.Join(",", e.Roles)}]");
+            }
+        }
+        catch (OperationCanceledException) when (until.IsCancellationRequested)
+        {
+            // cancelled by the client, or -t reached: a tail's normal end
+        }
+        finally
+        {
+            system.Stop(forwarder);
+        }
+        return 0;
     }
 
     private async Task<ClusterShardingStats?> ShardingStats(CancellationToken cancellation)
