@@ -83,7 +83,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task Healthz_and_readyz_answer_200_on_a_running_engine_and_metrics_parse_with_every_family()
+    public async Task Healthz_and_readyz_answer_200_on_a_running_engine_metrics_parse_with_every_family_and_follow_the_kill_switch()
     {
         var dir = EngineProcess.TempDir();
         using var engine = TradingRun(dir);
@@ -113,6 +113,17 @@ public sealed class MetricsTests
         Assert.Matches(@"engine_cluster_members\{status=""up""\} 1", text);
         Assert.Matches(@"trading_market_events_total\{feed=""synthetic"",outcome=""accepted""\} [1-9]", text);
         Assert.Matches(@"trading_kill_switch\{scope=""engine""\} 0", text);
+
+        // The kill switch gauge follows the singleton: engaged through engine-cli, then released.
+        var admin = await EngineCli.AdminAddressAsync(engine, Limit);
+        var engage = await EngineCli.RunAsync([admin, "kill-switch", "engage", "-s", "engine", "-r", "metrics test"]);
+        Assert.True(engage.ExitCode == 0, engage.Stdout + engage.Stderr);
+        await Eventually(async () => (text = (await GetAsync(at, "/metrics")).Body).Contains("trading_kill_switch{scope=\"engine\"} 1", StringComparison.Ordinal),
+            "the engaged kill switch in the metrics", () => text);
+        var release = await EngineCli.RunAsync([admin, "kill-switch", "release", "-r", "metrics test over"]);
+        Assert.True(release.ExitCode == 0, release.Stdout + release.Stderr);
+        await Eventually(async () => (text = (await GetAsync(at, "/metrics")).Body).Contains("trading_kill_switch{scope=\"engine\"} 0", StringComparison.Ordinal),
+            "the released kill switch in the metrics", () => text);
     }
 
     [Fact]
