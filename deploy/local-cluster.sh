@@ -12,8 +12,8 @@
 # Settings (environment): LOCAL_CLUSTER_DIR (default .local-cluster), LOCAL_CLUSTER_PG_PORT (5433),
 # LOCAL_CLUSTER_BASE_PORT (4053: members on 4053-4055, the run's node on 4056),
 # LOCAL_CLUSTER_ADMIN_PORT (9110: the members' admin ports 9110-9112 for engine-cli, the run's node
-# 9113). Any ENGINE_* variable is passed on to every node. The HTTP ports 9101-9103 are the
-# members' metrics ports once the operator surface (issue 10) serves them.
+# 9113), LOCAL_CLUSTER_HTTP_PORT (9101: the members' /metrics, /healthz and /readyz on 9101-9103,
+# the run's node 9104). Any ENGINE_* variable is passed on to every node.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +21,7 @@ dir="$(realpath -m "${LOCAL_CLUSTER_DIR:-$repo/.local-cluster}")"
 pg_port="${LOCAL_CLUSTER_PG_PORT:-5433}"
 base_port="${LOCAL_CLUSTER_BASE_PORT:-4053}"
 admin_port="${LOCAL_CLUSTER_ADMIN_PORT:-9110}"
+http_port="${LOCAL_CLUSTER_HTTP_PORT:-9101}"
 members=3
 dll="$dir/bin/Engine.Host.dll"
 
@@ -80,7 +81,7 @@ up() {
   for ((i = 0; i < members; i++)); do
     port=$((base_port + i))
     if running "$dir/run/node-$port.pid"; then continue; fi
-    ENGINE_REMOTE_PORT=$port ENGINE_ADMIN_PORT=$((admin_port + i)) ENGINE_CLUSTER_MIN_NODES=$members \
+    ENGINE_REMOTE_PORT=$port ENGINE_ADMIN_PORT=$((admin_port + i)) ENGINE_HTTP_PORT=$((http_port + i)) ENGINE_CLUSTER_MIN_NODES=$members \
       nohup dotnet "$dll" node >"$dir/logs/node-$port.log" 2>&1 &
     echo $! >"$dir/run/node-$port.pid"
   done
@@ -92,14 +93,15 @@ up() {
       sleep 0.5
     done
     grep -q " is up " "$dir/logs/node-$port.log" || die "member on $port is not up after 60 s; see $dir/logs/node-$port.log"
-    echo "member akka.tcp://engine@127.0.0.1:$port is up (engine-cli 127.0.0.1:$((admin_port + i)); log: $dir/logs/node-$port.log)"
+    echo "member akka.tcp://engine@127.0.0.1:$port is up (engine-cli 127.0.0.1:$((admin_port + i)); metrics http://127.0.0.1:$((http_port + i))/metrics; log: $dir/logs/node-$port.log)"
   done
 }
 
 run() {
   [[ -f "$dll" ]] || die "not up: run '$0 up' first"
   node_env
-  ENGINE_REMOTE_PORT=$((base_port + members)) ENGINE_ADMIN_PORT=$((admin_port + members)) exec dotnet "$dll" "$@"
+  ENGINE_REMOTE_PORT=$((base_port + members)) ENGINE_ADMIN_PORT=$((admin_port + members)) ENGINE_HTTP_PORT=$((http_port + members)) \
+    exec dotnet "$dll" "$@"
 }
 
 status() {
@@ -113,7 +115,7 @@ status() {
   for ((i = 0; i < members; i++)); do
     port=$((base_port + i))
     if running "$dir/run/node-$port.pid"; then
-      echo "member :$port    running (pid $(cat "$dir/run/node-$port.pid"), engine-cli 127.0.0.1:$((admin_port + i)), log $dir/logs/node-$port.log)"
+      echo "member :$port    running (pid $(cat "$dir/run/node-$port.pid"), engine-cli 127.0.0.1:$((admin_port + i)), metrics :$((http_port + i)), log $dir/logs/node-$port.log)"
     else
       echo "member :$port    stopped"
     fi

@@ -144,8 +144,9 @@ internal static class Child
     private static async Task<RunSummary> Engine(
         EngineOptions options, Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, Source<IReadOnlyList<SequencedEvent>, NotUsed>>? shape = null)
     {
-        // Beside whatever engine the user runs: the bench's admin host on a free port.
+        // Beside whatever engine the user runs: the bench's admin and HTTP hosts on free ports.
         Environment.SetEnvironmentVariable("ENGINE_ADMIN_PORT", "0");
+        Environment.SetEnvironmentVariable("ENGINE_HTTP_PORT", "0");
         var config = ConfigLoader.Load(options);
         var summary = await new EngineRunner(options, config, EngineSettings.FromConfig(config), TextWriter.Null, shape).RunAsync(CancellationToken.None);
         if (summary.Error is { } error) throw new InvalidOperationException($"the engine reported an error: {error}");
@@ -184,6 +185,7 @@ internal static class Child
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.Environment["ENGINE_ADMIN_PORT"] = "0";
+        info.Environment["ENGINE_HTTP_PORT"] = "0";
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

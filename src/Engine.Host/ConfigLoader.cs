@@ -224,6 +224,8 @@ public static class ConfigLoader
         ["ENGINE_ADMIN_PORT"] = "engine.admin.port",
         ["ENGINE_ADMIN_TOKEN"] = "engine.admin.token",
         ["ENGINE_ADMIN_AUDIT_FILE"] = "engine.admin.audit-file",
+        ["ENGINE_HTTP_HOSTNAME"] = "engine.http.hostname",
+        ["ENGINE_HTTP_PORT"] = "engine.http.port",
     };
 
     /// <summary>Environment variables that hold a comma-separated list, and the list setting each overrides.</summary>

@@ -11,6 +11,7 @@ using Engine.Actors.Risk;
 using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
 using Engine.Host.Admin;
+using Engine.Host.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -36,6 +37,7 @@ public static class EngineHost
         // actor system down at once.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var admin = AdminSettings.FromConfig(config);
+        var http = HttpSettings.FromConfig(config);
         builder.Services.AddAkka("engine", (akka, _) =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend);
@@ -85,6 +87,9 @@ public static class EngineHost
             ];
         }, announce ?? Console.Error));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminHost>());
+        // /metrics, /healthz, /readyz: after Akka's service, which they read.
+        builder.Services.AddSingleton(sp => new HttpHost(http, config, settings, sp, announce ?? Console.Error));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HttpHost>());
         return builder.Build();
     }
 

@@ -69,6 +69,7 @@ public sealed class RunFeed : ILaunchedRun
         // Held until the run is over: one engine per journal, and the journal knows its input.
         var hold = Journals.Hold(config, RunInput.Of(options, config), options.ContinueAnyway, log);
         var stats = new FeedStatistics();
+        Http.FeedMetrics.Register(Http.FeedMetrics.Label(options.DataPath), stats);
         var rejectionLog = new FirstRejectionPerReason(r => log.WriteLine(
             $"[data] rejected {r.Reason.Code()} at {r.Source}:{r.Line}: {r.Detail} (further '{r.Reason.Code()}' rejections are only counted)"));
         var feed = MarketDataFeed.Create(sources, new MarketDataValidator(universe), stats, rejectionLog.OnRejected);

@@ -22,8 +22,9 @@ public sealed class EngineProcess : IDisposable
         psi.ArgumentList.Add(HostDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ENGINE_LOG_LEVEL"] = "WARNING";
-        // Tests run engines side by side: each admin host on a free port unless a test names one.
+        // Tests run engines side by side: each admin and HTTP host on a free port unless a test names one.
         psi.Environment["ENGINE_ADMIN_PORT"] = "0";
+        psi.Environment["ENGINE_HTTP_PORT"] = "0";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stdout) _stdout.AppendLine(e.Data); };

@@ -50,6 +50,7 @@ public sealed class InProcessMember : IDisposable
             ["ENGINE_CLUSTER_MIN_NODES"] = minNodes.ToString(),
             ["ENGINE_LOG_LEVEL"] = logLevel,
             ["ENGINE_ADMIN_PORT"] = "0",
+            ["ENGINE_HTTP_PORT"] = "0",
         };
         var config = ConfigLoader.Load(new EngineOptions(null, null, configFile, null, null, null, Quiet: true), v => environment.GetValueOrDefault(v));
         var host = EngineHost.Build(config, EngineSettings.FromConfig(config), journalSetup: null,

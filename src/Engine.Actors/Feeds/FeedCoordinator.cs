@@ -416,6 +416,9 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Dispatch(track, id, new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq, track.LastSent));
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
+        // Metrics once per batch: the backlog and the newest market time read.
+        _counters.FeedBacklog(_inFlightEvents);
+        if (events.Length > 0) _counters.FeedRead(events[^1].Event.Time);
         if (closes) _closing.Add(id);
         if (events.Length > 0) _observer.Dispatched(events.Length);
     }
@@ -446,7 +449,11 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             answered.Entity = Sender;
             Context.Watch(Sender);
         }
-        if (_inFlight.Remove(done.BatchId, out var n)) _inFlightEvents -= n;
+        if (_inFlight.Remove(done.BatchId, out var n))
+        {
+            _inFlightEvents -= n;
+            _counters.FeedBacklog(_inFlightEvents);
+        }
         // A batch sent again (its symbol moved) may report twice: the slice counts its first report.
         if (done.Reports is { } reports && _closing.Remove(done.BatchId)) _reports.AddRange(reports);
         if (_phase == Phase.Closing && _closing.Count == 0 && _inFlight.Count == 0) Decide();
@@ -660,6 +667,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         _boundaryPassed = true;
         _boundaries++;
         _lastBoundary = _sliceEnd;
+        _counters.FeedDone(_sliceEnd);
         _observer.Boundary(_sliceEnd);
         foreach (var t in _sliceTracks) t.InSlice = false;
         _sliceTracks.Clear();

@@ -16,13 +16,26 @@ public sealed class EngineLatency : IExtension
     private readonly LongConcurrentHistogram _tickToDecision = new(1, MaxNanoseconds, 3);
     private readonly LongConcurrentHistogram _tickToOrder = new(1, MaxNanoseconds, 3);
 
+    /// <summary>Tick-to-order again, in Prometheus buckets (trading_order_latency_seconds{kind="tick_to_order"}); never reset.</summary>
+    public BucketHistogram TickToOrderBuckets { get; } = new(BucketHistogram.LatencyBoundsSeconds);
+
+    /// <summary>From an order's decision until its fill is journaled (trading_order_latency_seconds{kind="order_to_fill"}).</summary>
+    public BucketHistogram OrderToFill { get; } = new(BucketHistogram.LatencyBoundsSeconds);
+
+    /// <summary>One symbol's journal write, from its start to its completion (engine_journal_write_seconds).</summary>
+    public BucketHistogram JournalWrite { get; } = new(BucketHistogram.LatencyBoundsSeconds);
+
     public static EngineLatency For(ActorSystem system) => system.WithExtension<EngineLatency, EngineLatencyProvider>();
 
     /// <summary>Records a duration given in Stopwatch ticks.</summary>
     public void TickToDecision(long stopwatchTicks) => Record(_tickToDecision, stopwatchTicks);
 
     /// <summary>Records a duration given in Stopwatch ticks.</summary>
-    public void TickToOrder(long stopwatchTicks) => Record(_tickToOrder, stopwatchTicks);
+    public void TickToOrder(long stopwatchTicks)
+    {
+        Record(_tickToOrder, stopwatchTicks);
+        TickToOrderBuckets.Record(stopwatchTicks);
+    }
 
     /// <summary>A copy of the tick-to-decision histogram, in nanoseconds.</summary>
     public HistogramBase TickToDecisionNanoseconds() => _tickToDecision.Copy();

@@ -11,6 +11,7 @@ using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
 using Engine.Domain.Strategies;
 using Engine.Domain.Symbols;
+using Engine.Domain.Trading;
 using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Symbols;
@@ -70,6 +71,11 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly EngineCounters _counters = EngineCounters.For(Context.System);
     private readonly EngineLatency _latency = EngineLatency.For(Context.System);
+    // Metrics, by strategy index: the counters, whether it holds a position here, and when each open
+    // order was decided and at what last price (order-to-fill latency and slippage).
+    private readonly StrategyCounters[] _strategyCounters;
+    private readonly bool[] _positionOpen;
+    private readonly Dictionary<string, (long DecidedAt, decimal? Price, int Strategy)> _orderClock = new(StringComparer.Ordinal);
     private PendingWrite _current = new();
     private PendingWrite _spare = new();
     private PendingWrite? _inFlight;
@@ -102,6 +108,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             .ToArray());
         _children = new IActorRef?[settings.Strategies.Count];
         _outcomes = new StrategyOutcome[]?[settings.Strategies.Count];
+        _strategyCounters = settings.Strategies.Select(s => _counters.Strategy(s.Id)).ToArray();
+        _positionOpen = new bool[settings.Strategies.Count];
 
         Recover<SnapshotOffer>(offer => _core.Restore((SymbolSnapshot)offer.Snapshot));
         Recover<ISymbolEvent>(_core.Recovered);
@@ -122,6 +130,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     {
         _assignedSequenceNr = LastSequenceNr;
         _core.RecoveryCompleted();
+        CountOpenPositions();
         for (var i = 0; i < _settings.Strategies.Count; i++)
         {
             var config = _settings.Strategies[i];
@@ -380,8 +389,9 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         var decided = Stopwatch.GetTimestamp();
         for (var i = start; i < _current.Events.Count; i++)
         {
-            if (_current.Events[i] is OrderAccepted)
+            if (_current.Events[i] is OrderAccepted accepted)
             {
+                _orderClock[accepted.Order.OrderId] = (decided, _core.LastPrice, IndexOf(accepted.Order.StrategyId));
                 _current.OrderArrivals.Add(batch.DispatchedAt);
                 _latency.TickToDecision(decided - batch.DispatchedAt);
             }
@@ -493,17 +503,37 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private void Written(PendingWrite write)
     {
         var now = Stopwatch.GetTimestamp();
+        _latency.JournalWrite.Record(now - _lastWriteStarted);
+        var filled = false;
         foreach (var e in write.Events)
         {
             switch (e)
             {
-                case OrderAccepted a: _counters.OrderAccepted(a.Order.Flatten); break;
-                case OrderRejected r: _counters.OrderRejected(r.Reason); break;
-                case OrderFilled: _counters.OrderFilled(); break;
-                case OrderCancelled: _counters.OrderCancelled(); break;
-                case OrderDeferred: _counters.OrderDeferred(); break;
+                case OrderAccepted a:
+                    _counters.OrderAccepted(a.Order.Flatten);
+                    CountersOf(a.Order.StrategyId)?.OrderAccepted();
+                    break;
+                case OrderRejected r:
+                    _counters.OrderRejected(r.Reason);
+                    CountersOf(r.StrategyId)?.OrderRejected();
+                    break;
+                case OrderFilled f:
+                    _counters.OrderFilled();
+                    Filled(f.Fill, now);
+                    filled = true;
+                    break;
+                case OrderCancelled c:
+                    _counters.OrderCancelled();
+                    // Orders decided before a restart are not in the clock: counted in the total only.
+                    if (_orderClock.Remove(c.OrderId, out var cancelled) && cancelled.Strategy >= 0) _strategyCounters[cancelled.Strategy].OrderCancelled();
+                    break;
+                case OrderDeferred d:
+                    _counters.OrderDeferred();
+                    CountersOf(d.StrategyId)?.OrderDeferred();
+                    break;
             }
         }
+        if (filled) CountOpenPositions();
         foreach (var arrived in write.OrderArrivals) _latency.TickToOrder(now - arrived);
         MaybeWriteSnapshot();
         _inFlight = null;
@@ -512,6 +542,39 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         _spare = write;
         Flush();
         StopIfIdle();
+    }
+
+    private StrategyCounters? CountersOf(string strategyId) => IndexOf(strategyId) is var i and >= 0 ? _strategyCounters[i] : null;
+
+    /// <summary>A journaled fill: its strategy's count, its order's time to fill and its slippage against the price it was decided at.</summary>
+    private void Filled(Fill fill, long now)
+    {
+        var counters = CountersOf(fill.StrategyId);
+        counters?.OrderFilled();
+        if (!_orderClock.Remove(fill.OrderId, out var decided)) return; // decided before a restart
+        _latency.OrderToFill.Record(now - decided.DecidedAt);
+        if (decided.Price is { } p && p > 0m)
+            counters?.Slippage((double)((fill.Price - p) / p * 10_000m) * fill.Side.Sign());
+    }
+
+    /// <summary>Whether each strategy holds a position here, reflected in its open-positions gauge.</summary>
+    private void CountOpenPositions(bool stopping = false)
+    {
+        for (var i = 0; i < _positionOpen.Length; i++)
+        {
+            var open = !stopping && _core.State.Books.TryGetValue(_settings.Strategies[i].Id, out var book) && book.Position.Quantity != 0m;
+            if (open == _positionOpen[i]) continue;
+            _positionOpen[i] = open;
+            if (open) _strategyCounters[i].PositionOpened();
+            else _strategyCounters[i].PositionClosed();
+        }
+    }
+
+    protected override void PostStop()
+    {
+        // Its positions are counted by the node where it starts next.
+        CountOpenPositions(stopping: true);
+        base.PostStop();
     }
 
     /// <summary>Everything in this write, and before it, is journaled: acknowledge and confirm.</summary>
@@ -546,6 +609,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private void JournalFault(string why)
     {
         _counters.Automatic("journal_failure");
+        _counters.JournalWriteFailed();
         if (_coordinator is null) _log.Error("symbol {0}: {1}; it stops and recovers from the journal on its next message", _symbol, why);
         _coordinator?.Tell(new SymbolFailed(_symbol, why));
     }
