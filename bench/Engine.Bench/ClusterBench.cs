@@ -38,6 +38,7 @@ internal static class ClusterBench
             if (Part("e2e")) await EndToEndAsync(server, repeat);
             if (Part("engage")) await EngageAsync(server, engagements);
             if (Part("failover")) await FailoverAsync(server, repeat);
+            if (Part("feed-failover")) await FeedFailoverAsync(server, repeat);
         }
     }
 
@@ -161,6 +162,41 @@ internal static class ClusterBench
         var stats = Stats.Of(seconds.DefaultIfEmpty(double.NaN));
         Console.WriteLine($"Failover, SIGKILL of a member hosting symbols to its first symbol rebuilt on a survivor: {stats.Format("F1")} s ({seconds.Count} of {repeat} runs)");
         Console.WriteLine("(bounded below by the failure detector, 3 s acceptable pause, plus the split-brain resolver's stable-after, 5 s)");
+        Console.WriteLine();
+    }
+
+    /// <summary>
+    /// From the SIGKILL of the oldest member (the feed and every singleton) mid-run to the feed
+    /// reading again on the next oldest member, whether its run singleton resumed the run from its
+    /// journal or the submitter submitted it again first.
+    /// </summary>
+    private static async Task FeedFailoverAsync(PostgresServer server, int repeat)
+    {
+        Console.Error.WriteLine("[bench] cluster: feed failover after SIGKILL of the oldest member ...");
+        var seconds = new List<double>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var dir = EngineProcess.TempDir();
+            var shared = OnPostgres(server.NewDatabase(pooling: true));
+            var ports = InProcessMember.FreePorts(3);
+            var seeds = $"akka.tcp://engine@127.0.0.1:{ports[0]},akka.tcp://engine@127.0.0.1:{ports[1]}";
+            // Up together, members are ordered by address: the lowest port is the oldest, where the singletons start.
+            using var oldest = EngineProcess.Start(dir, Member(shared, seeds, ports[0]), "node");
+            using var next = EngineProcess.Start(dir, Member(shared, seeds, ports[1]), "node");
+            using var submitter = EngineProcess.Start(dir, Member(shared, seeds, ports[2]), "--speed", "1000");
+            var sw = Stopwatch.StartNew();
+            while (!submitter.HasExited && !oldest.Stderr.Contains("] events ", StringComparison.Ordinal) && sw.Elapsed < Limit) await Task.Delay(20);
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            sw.Restart();
+            oldest.Kill();
+            while (!next.HasExited && !next.Stderr.Contains("] events ", StringComparison.Ordinal) && sw.Elapsed < Limit) await Task.Delay(10);
+            if (next.Stderr.Contains("] events ", StringComparison.Ordinal)) seconds.Add(sw.Elapsed.TotalSeconds);
+            submitter.Kill();
+            next.Kill();
+        }
+        var stats = Stats.Of(seconds.DefaultIfEmpty(double.NaN));
+        Console.WriteLine($"Feed failover, SIGKILL of the oldest member (feed and singletons) to the feed reading again on the next oldest: {stats.Format("F1")} s ({seconds.Count} of {repeat} runs)");
+        Console.WriteLine("(bounded below by the failure detector and the split-brain resolver's stable-after, then the singletons' hand-over and the dead member's journal lease, freed when its PostgreSQL session ends)");
         Console.WriteLine();
     }
 

@@ -374,14 +374,15 @@ public sealed class ClusterTests(PostgresServer server)
     {
         var dir = EngineProcess.TempDir();
         var script = Path.Combine(EngineProcess.RepoRoot, "deploy", "local-cluster.sh");
-        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4; admin ports base+5..base+8.
-        var basePort = FreeRun(9);
+        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4; admin ports base+5..base+8; HTTP base+9..base+12.
+        var basePort = FreeRun(13);
         var environment = new Dictionary<string, string>
         {
             ["LOCAL_CLUSTER_DIR"] = Path.Combine(dir, "cluster"),
             ["LOCAL_CLUSTER_PG_PORT"] = (basePort + 4).ToString(),
             ["LOCAL_CLUSTER_BASE_PORT"] = basePort.ToString(),
             ["LOCAL_CLUSTER_ADMIN_PORT"] = (basePort + 5).ToString(),
+            ["LOCAL_CLUSTER_HTTP_PORT"] = (basePort + 9).ToString(),
             ["ENGINE_SYNTHETIC_DAYS"] = "1",
         };
         try
