@@ -170,6 +170,34 @@ public sealed class AdminCliTradingTests
     }
 
     [Fact]
+    public async Task A_pause_is_journaled_so_the_same_command_run_again_keeps_the_strategy_paused_to_the_end()
+    {
+        var dir = EngineProcess.TempDir();
+        long paused, othersAtPause;
+        using (var engine = PacedRun(dir))
+        {
+            var at = await EngineCli.AdminAddressAsync(engine, Start);
+            await AllSymbols(at);
+            await Until(async () => (await OrdersByStrategy(at)).Values.Sum() > 0, Start, "a first order");
+            var pause = await EngineCli.RunAsync([at, "strategy", "pause", "ma-cross", "-r", "until reviewed"]);
+            Assert.True(pause.ExitCode == 0, pause.Stdout + pause.Stderr);
+            var orders = await OrdersByStrategy(at);
+            (paused, othersAtPause) = (orders["ma-cross"], orders["mean-rev"] + orders["breakout"]);
+            using (var stop = Process.Start("kill", $"-INT {engine.Id}")) await stop!.WaitForExitAsync();
+            Assert.Equal(130, await engine.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+
+        // The same command again, unpaced: the symbols replay their journals (the pause where it was
+        // taken) and the run goes on to its end with ma-cross still paused.
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, TimeSpan.FromSeconds(120),
+            "--db", Path.Combine(dir, "engine.db"), "--summary-json", "summary.json", "--quiet");
+        Assert.True(code == 0, stdout + stderr);
+        var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "summary.json")));
+        Assert.Equal(paused, summary.Positions.Where(p => p.Strategy == "ma-cross").Sum(p => p.Orders));
+        Assert.True(summary.Positions.Where(p => p.Strategy != "ma-cross").Sum(p => p.Orders) > othersAtPause);
+    }
+
+    [Fact]
     public async Task A_pause_without_the_token_or_for_an_unknown_strategy_or_symbol_is_refused_and_changes_nothing()
     {
         var dir = EngineProcess.TempDir();
