@@ -9,7 +9,7 @@ public sealed class ParsedCommand(PaletteSpec palette, CommandSpec command, IRea
 
     public IReadOnlyList<string> Arguments { get; } = arguments;
 
-    public string FullName => $"{Palette.Name} {Command.Name}";
+    public string FullName => CommandParser.NameOf(Palette, Command);
 
     public bool Has(string name) => switches.ContainsKey(name);
 
@@ -28,13 +28,27 @@ public static class CommandParser
         if (words.Count == 0) throw new CommandException("no command: try 'help'");
         var palette = palettes.FirstOrDefault(p => p.Name == words[0])
             ?? throw new CommandException($"unknown command '{words[0]}': the palettes here are {string.Join(", ", palettes.Select(p => p.Name))}");
-        if (words.Count < 2)
-            throw new CommandException($"'{palette.Name}' needs a command: {string.Join(", ", palette.Commands.Select(c => c.Name))}");
-        var command = palette.Commands.FirstOrDefault(c => c.Name == words[1])
-            ?? throw new CommandException($"unknown command '{palette.Name} {words[1]}': use one of {string.Join(", ", palette.Commands.Select(c => c.Name))}");
+        // A palette whose command has no name (positions, orders) is the command itself: its
+        // switches follow the palette's name.
+        var unnamed = palette.Commands.FirstOrDefault(c => c.Name.Length == 0);
+        CommandSpec command;
+        var first = 2;
+        if (unnamed is not null && (words.Count < 2 || palette.Commands.All(c => c.Name != words[1])))
+        {
+            command = unnamed;
+            first = 1;
+        }
+        else
+        {
+            if (words.Count < 2)
+                throw new CommandException($"'{palette.Name}' needs a command: {string.Join(", ", palette.Commands.Select(c => c.Name))}");
+            command = palette.Commands.FirstOrDefault(c => c.Name == words[1])
+                ?? throw new CommandException($"unknown command '{palette.Name} {words[1]}': use one of {string.Join(", ", palette.Commands.Select(c => c.Name))}");
+        }
+        var name = NameOf(palette, command);
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         var arguments = new List<string>();
-        for (var i = 2; i < words.Count; i++)
+        for (var i = first; i < words.Count; i++)
         {
             var word = words[i];
             if (!word.StartsWith('-') || word == "-")
@@ -46,25 +60,29 @@ public static class CommandParser
                 ? command.Switches.FirstOrDefault(s => "--" + s.Name == word)
                 : command.Switches.FirstOrDefault(s => s.Short is { } sh && "-" + sh == word);
             if (spec is null)
-                throw new CommandException($"'{palette.Name} {command.Name}' has no switch {word}{SwitchList(command)}");
+                throw new CommandException($"'{name}' has no switch {word}{SwitchList(command)}");
             if (values.ContainsKey(spec.Name))
-                throw new CommandException($"'{palette.Name} {command.Name}': {word} given twice");
+                throw new CommandException($"'{name}': {word} given twice");
             if (spec.Flag)
             {
                 values[spec.Name] = null;
                 continue;
             }
             if (i + 1 >= words.Count || (words[i + 1].StartsWith('-') && words[i + 1].Length > 1))
-                throw new CommandException($"'{palette.Name} {command.Name}': {word} needs a value ({spec.Description})");
+                throw new CommandException($"'{name}': {word} needs a value ({spec.Description})");
             values[spec.Name] = words[++i];
         }
         foreach (var required in command.Switches.Where(s => s.Required && !values.ContainsKey(s.Name)))
-            throw new CommandException($"'{palette.Name} {command.Name}' needs --{required.Name}{(required.Short is { } s ? $" (-{s})" : "")}: {required.Description}");
+            throw new CommandException($"'{name}' needs --{required.Name}{(required.Short is { } s ? $" (-{s})" : "")}: {required.Description}");
         var expected = command.Arguments ?? [];
         if (arguments.Count > expected.Count)
-            throw new CommandException($"'{palette.Name} {command.Name}' does not take '{arguments[expected.Count]}'{(expected.Count > 0 ? $" (it takes {string.Join(" ", expected.Select(a => $"<{a}>"))})" : "")}");
+            throw new CommandException($"'{name}' does not take '{arguments[expected.Count]}'{(expected.Count > 0 ? $" (it takes {string.Join(" ", expected.Select(a => $"<{a}>"))})" : "")}");
         return new ParsedCommand(palette, command, values, arguments);
     }
+
+    /// <summary>"kill-switch engage"; a palette's unnamed command is the palette's name ("positions").</summary>
+    public static string NameOf(PaletteSpec palette, CommandSpec command) =>
+        command.Name.Length == 0 ? palette.Name : $"{palette.Name} {command.Name}";
 
     /// <summary>
     /// Splits a line typed at the prompt into words: spaces separate, double or single quotes keep

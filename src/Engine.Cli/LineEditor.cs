@@ -82,11 +82,15 @@ public sealed class LineEditor(IReadOnlyList<PaletteSpec> palettes)
 
     public IEnumerable<string> Candidates(IReadOnlyList<string> before, string partial)
     {
+        var palette = before.Count > 0 ? palettes.FirstOrDefault(p => p.Name == before[0]) : null;
+        // A palette's unnamed command (positions, orders) takes its switches right after the palette's name.
+        var unnamed = palette?.Commands.FirstOrDefault(c => c.Name.Length == 0);
         IEnumerable<string> all = before.Count switch
         {
             0 => palettes.Select(p => p.Name).Concat(["help", "history", "exit"]),
-            1 => palettes.FirstOrDefault(p => p.Name == before[0])?.Commands.Select(c => c.Name) ?? [],
-            _ => palettes.FirstOrDefault(p => p.Name == before[0])?.Commands.FirstOrDefault(c => c.Name == before[1])?.Switches.Select(s => "--" + s.Name) ?? [],
+            1 => palette is null ? [] : palette.Commands.Where(c => c.Name.Length > 0).Select(c => c.Name)
+                .Concat(unnamed?.Switches.Select(s => "--" + s.Name) ?? []),
+            _ => (palette?.Commands.FirstOrDefault(c => c.Name.Length > 0 && c.Name == before[1]) ?? unnamed)?.Switches.Select(s => "--" + s.Name) ?? [],
         };
         return all.Where(c => c.StartsWith(partial, StringComparison.Ordinal));
     }

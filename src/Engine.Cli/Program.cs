@@ -164,7 +164,7 @@ void Help(Hello hello, string? palette)
         {
             var switches = string.Join(" ", c.Switches.Select(s => (s.Short is { } sh ? $"-{sh}|--{s.Name}" : $"--{s.Name}") + (s.Flag ? "" : $" <{s.Name}>")).Select((s, i) => c.Switches[i].Required ? s : $"[{s}]"));
             var arguments = string.Join(" ", (c.Arguments ?? []).Select(a => $"<{a}>"));
-            console.WriteLine($"  {p.Name} {c.Name} {arguments} {switches}".TrimEnd());
+            console.WriteLine($"  {CommandParser.NameOf(p, c)} {arguments} {switches}".TrimEnd());
             console.WriteLine($"      {c.Description}{(c.Mutating ? " (changes the engine: audited)" : "")}{(c.Streaming ? " (streams: Ctrl+C ends it)" : "")}");
         }
     }

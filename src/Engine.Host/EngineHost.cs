@@ -77,10 +77,16 @@ public static class EngineHost
         {
             var registry = sp.GetRequiredService<ActorRegistry>();
             var symbols = registry.Get<SymbolRegion>();
+            var trading = new TradingReader(sp.GetRequiredService<ActorSystem>(), symbols, registry.Get<RiskSupervisors>(), registry.Get<KillSwitchActor>(), settings);
             return
             [
+                new EngineStatusPalette(trading),
                 new KillSwitchPalette(registry.Get<KillSwitchActor>(), settings.AskTimeout,
                     settings.Risk.Accounts.Keys.ToArray(), settings.Strategies.Select(s => s.Id).ToArray()),
+                new PositionsPalette(trading),
+                new OrdersPalette(trading),
+                new RiskPalette(trading),
+                new StrategyPalette(trading, symbols),
                 new ClusterPalette(sp.GetRequiredService<ActorSystem>(), symbols, settings.AskTimeout),
                 new ClusterPalette.Sharding(symbols, SymbolMessageExtractor.TypeName, settings.AskTimeout),
                 new ActorPalette(sp.GetRequiredService<ActorSystem>(), settings.AskTimeout),

@@ -102,7 +102,7 @@ public sealed class AdminCliTests
             Assert.Equal("", r.Stdout);
         }
 
-        await Refused("unknown command 'positionz': the palettes here are kill-switch, cluster, cluster-sharding, actor", 2, "positionz");
+        await Refused("unknown command 'positionz': the palettes here are engine, kill-switch, positions, orders, risk, strategy, cluster, cluster-sharding, actor", 2, "positionz");
         await Refused("unknown command 'kill-switch engag': use one of engage, reduce, release, status, audit", 2, "kill-switch", "engag");
         await Refused("'kill-switch engage' has no switch --scpoe (it takes -s/--scope, -r/--reason, --flatten, --json)", 2, "kill-switch", "engage", "--scpoe", "engine", "-r", "x");
         await Refused("'kill-switch engage' needs --reason (-r): why (audited)", 2, "kill-switch", "engage");

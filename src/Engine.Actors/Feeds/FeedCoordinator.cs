@@ -70,6 +70,18 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     /// <summary>To whoever started the feed, once everything read is journaled (or the feed failed).</summary>
     public sealed record FeedCompleted(IReadOnlyList<string> Symbols, long Events, long Boundaries, string? Error, bool Stopped) : ILocalOnlyMessage;
 
+    /// <summary>
+    /// What the feed has done so far, for operators (engine status). Sent to the kill switch, which
+    /// knows every running feed wherever it runs, and answers for them (idle: no feed).
+    /// </summary>
+    public sealed record GetFeedStatus : IEngineWireMessage;
+
+    /// <param name="MarketTime">The last market event's time; null before any.</param>
+    public sealed record FeedStatus(string Name, bool Running, long Events, long Boundaries, DateTime? MarketTime, int Symbols) : IEngineWireMessage
+    {
+        public static FeedStatus Idle { get; } = new("", false, 0, 0, null, 0);
+    }
+
     // Local only: the stream's hand-over to this actor (its chunks are the stream's own lists, and a
     // failure carries the exception), and timer ticks.
     private sealed record StreamInit : ILocalOnlyMessage;
@@ -173,6 +185,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private int _commandIndex;
     private bool _final;
     private long _events;
+    private DateTime? _marketTime;
     private long _boundaries;
     private (long Ticket, IActorRef From)? _quiesce;
 
@@ -281,6 +294,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         Receive<KillSwitchActor.ChangeNotConfirmed>(c =>
             Fail($"kill-switch change {c.Epoch} was not confirmed in time by {string.Join(", ", c.Symbols)}; trading stopped"));
         Receive<Watchdog>(_ => CheckProgress());
+        Receive<GetFeedStatus>(_ => Sender.Tell(new FeedStatus(_name, _phase != Phase.Done, _events, _boundaries, _marketTime, _tracks.Count)));
         Receive<RewindSymbol>(Handle);
         Receive<ClusterEvent.MemberRemoved>(m => Moved(m.Member.Address));
         Receive<WakeMovedAgain>(_ => WakeMoved());
@@ -382,6 +396,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
             }
             _buffer.Dequeue();
             _events++;
+            _marketTime = e.Event.Time;
             _boundaryPassed = false;
             if (!_tracks.TryGetValue(e.Event.Symbol, out var track)) _tracks[e.Event.Symbol] = track = new Track(e.Event.Symbol);
             track.Pending.Add(e);

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Hosting;
 using Akka.Pattern;
 using Akka.Persistence;
+using Engine.Actors.Feeds;
 using Engine.Actors.Metrics;
 using Engine.Actors.Symbols;
 using Engine.Domain.Risk;
@@ -147,6 +148,12 @@ public sealed class KillSwitchActor : ReceivePersistentActor, IWithTimers
         Command<Subscribe>(Handle);
         Command<Confirmed>(Handle);
         Command<RegisterFeed>(Handle);
+        // The kill switch knows every running feed, on whatever node: operators ask it for them.
+        Command<FeedCoordinator.GetFeedStatus>(q =>
+        {
+            if (_feeds.FirstOrDefault() is { } feed) feed.Forward(q);
+            else Sender.Tell(FeedCoordinator.FeedStatus.Idle);
+        });
         Command<Quiesced>(Handle);
         Command<Terminated>(Handle);
         Command<AckTimeout>(Handle);

@@ -41,8 +41,11 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 
     public sealed record GetAccountRisk(string Account) : IWithAccount, IEngineWireMessage;
 
+    /// <param name="AsOf">The last boundary decided (market time); null before any.</param>
+    /// <param name="Lent">The credit the last boundary handed out to the symbols, summed; null when not known (an older node).</param>
     public sealed record AccountRiskReport(
-        string Account, AccountRiskView View, RiskVerdict Verdict, IReadOnlyList<string> StaleSymbols) : IEngineWireMessage;
+        string Account, AccountRiskView View, RiskVerdict Verdict, IReadOnlyList<string> StaleSymbols,
+        DateTime? AsOf = null, Credit? Lent = null) : IEngineWireMessage;
 
     private static readonly AccountDecisions Nothing =
         new(Array.Empty<RiskCommand>(), new Dictionary<string, Credit>(StringComparer.Ordinal));
@@ -122,7 +125,8 @@ public sealed class RiskSupervisor : ReceivePersistentActor
 
     private AccountRiskReport Report() => new(
         _account, _supervisor.Tracker.View(), _supervisor.Tracker.Assess(),
-        _supervisor.LastBoundary is { } at ? _supervisor.StaleSymbols(at).ToArray() : Array.Empty<string>());
+        _supervisor.LastBoundary is { } at ? _supervisor.StaleSymbols(at).ToArray() : Array.Empty<string>(),
+        _supervisor.LastBoundary, _supervisor.LastAllocations.Values.Aggregate(Credit.Zero, (sum, c) => sum + c));
 }
 
 /// <summary>

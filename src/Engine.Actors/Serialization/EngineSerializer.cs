@@ -36,6 +36,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public const string OrderDeferredManifest = "OD";
     public const string TradingStateAppliedManifest = "TSA";
     public const string BoundaryPassedManifest = "BP";
+    public const string StrategyPauseChangedManifest = "SPC";
     public const string SymbolSnapshotManifest = "SNAP";
     public const string KillSwitchEngagedManifest = "KE";
     public const string KillSwitchReleasedManifest = "KR";
@@ -64,6 +65,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             "Engine.Domain.Symbols.OrderDeferred, Engine.Domain" = engine
             "Engine.Domain.Symbols.TradingStateApplied, Engine.Domain" = engine
             "Engine.Domain.Symbols.BoundaryPassed, Engine.Domain" = engine
+            "Engine.Domain.Symbols.StrategyPauseChanged, Engine.Domain" = engine
             "Engine.Domain.Symbols.SymbolSnapshot, Engine.Domain" = engine
             "Engine.Domain.Risk.AccountCheckpoint, Engine.Domain" = engine
             "Engine.Actors.Risk.KillSwitchEngaged, Engine.Actors" = engine
@@ -90,6 +92,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderDeferred => OrderDeferredManifest,
         TradingStateApplied => TradingStateAppliedManifest,
         BoundaryPassed => BoundaryPassedManifest,
+        StrategyPauseChanged => StrategyPauseChangedManifest,
         SymbolSnapshot => SymbolSnapshotManifest,
         AccountCheckpoint => AccountCheckpointManifest,
         KillSwitchEngaged => KillSwitchEngagedManifest,
@@ -118,6 +121,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 OrderDeferredManifest => FromProto(P.OrderDeferred.Parser.ParseFrom(bytes)),
                 TradingStateAppliedManifest => FromProto(P.TradingStateApplied.Parser.ParseFrom(bytes)),
                 BoundaryPassedManifest => new BoundaryPassed(P.BoundaryPassed.Parser.ParseFrom(bytes).FeedSeq),
+                StrategyPauseChangedManifest => Parse(P.StrategyPauseChanged.Parser.ParseFrom(bytes)),
                 SymbolSnapshotManifest => FromProto(P.SymbolSnapshot.Parser.ParseFrom(bytes)),
                 AccountCheckpointManifest => FromProto(P.AccountCheckpoint.Parser.ParseFrom(bytes)),
                 KillSwitchEngagedManifest => FromProto(P.KillSwitchEngaged.Parser.ParseFrom(bytes)),
@@ -157,6 +161,15 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderFilled f => new P.OrderFilled { Fill = ToProto(f.Fill) },
         OrderCancelled c => new P.OrderCancelled { OrderId = c.OrderId, Reason = c.Reason, TimeTicks = Ticks(c.Time), FeedSeq = c.FeedSeq },
         StrategyStopped s => new P.StrategyStopped { StrategyId = s.StrategyId, Reason = s.Reason, TimeTicks = Ticks(s.Time), FeedSeq = s.FeedSeq },
+        StrategyPauseChanged c => new P.StrategyPauseChanged
+        {
+            StrategyId = c.StrategyId,
+            Paused = c.Paused,
+            Operator = c.Operator,
+            Reason = c.Reason,
+            TimeTicks = Ticks(c.Time),
+            FeedSeq = c.FeedSeq,
+        },
         OrderDeferred d => new P.OrderDeferred
         {
             StrategyId = d.StrategyId,
@@ -276,6 +289,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             p.RecentMessages.Add(r);
         }
         p.StoppedStrategies.AddRange(s.StoppedStrategies);
+        p.PausedStrategies.AddRange(s.PausedStrategies ?? []);
         p.Step = s.Step;
         p.AppliedEpoch = s.AppliedEpoch;
         return p;
@@ -422,6 +436,9 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     private static OrderCancelled FromProto(P.OrderCancelled c) =>
         new(c.OrderId, c.Reason, Utc(c.TimeTicks, "OrderCancelled.time_ticks"), c.FeedSeq);
 
+    private static StrategyPauseChanged Parse(P.StrategyPauseChanged c) =>
+        new(c.StrategyId, c.Paused, c.Operator, c.Reason, Utc(c.TimeTicks, "StrategyPauseChanged.time_ticks"), c.FeedSeq);
+
     private static StrategyStopped FromProto(P.StrategyStopped s) =>
         new(s.StrategyId, s.Reason, Utc(s.TimeTicks, "StrategyStopped.time_ticks"), s.FeedSeq);
 
@@ -559,7 +576,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 throw new SerializationException($"duplicate strategy_id '{r.StrategyId}' in SymbolSnapshot.recent_orders");
         }
 
-        return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray(), p.Step, p.AppliedEpoch);
+        return new SymbolSnapshot(p.Symbol, p.Watermark, p.OrderCounter, openOrders, books, recent, p.StoppedStrategies.ToArray(), p.Step, p.AppliedEpoch,
+            p.PausedStrategies.ToArray());
     }
 
     internal static T Required<T>(T? message, string field) where T : class =>

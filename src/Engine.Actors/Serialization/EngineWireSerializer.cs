@@ -90,6 +90,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
     public const string GetRunManifest = "RUG";
     public const string StopRunManifest = "RUS";
     public const string RunStatusManifest = "RUT";
+    public const string GetSymbolOrdersManifest = "GSO";
+    public const string SymbolOrdersManifest = "SO";
+    public const string GetFeedStatusManifest = "GFS";
+    public const string FeedStatusManifest = "FS";
+    public const string PauseStrategyManifest = "PSS";
+    public const string StrategyPauseAnswerManifest = "PSA";
 
     /// <summary>
     /// The akka.actor section that registers this serializer and binds the wire messages to it. The
@@ -164,12 +170,19 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RunDirector.GetRun => GetRunManifest,
         RunDirector.StopRun => StopRunManifest,
         RunDirector.RunStatus => RunStatusManifest,
+        GetSymbolOrders => GetSymbolOrdersManifest,
+        SymbolOrders => SymbolOrdersManifest,
+        FeedCoordinator.GetFeedStatus => GetFeedStatusManifest,
+        FeedCoordinator.FeedStatus => FeedStatusManifest,
+        PauseStrategy => PauseStrategyManifest,
+        StrategyPauseAnswer => StrategyPauseAnswerManifest,
         _ => throw CannotSerialize(o),
     };
 
     public override byte[] ToBinary(object o) => o switch
     {
-        KillSwitchActor.GetStatus or KillSwitchActor.GetAudit or KillSwitchActor.RegisterFeed or RiskSupervisors.Rewind => Array.Empty<byte>(),
+        KillSwitchActor.GetStatus or KillSwitchActor.GetAudit or KillSwitchActor.RegisterFeed or RiskSupervisors.Rewind
+            or FeedCoordinator.GetFeedStatus => Array.Empty<byte>(),
         _ => ToProto(o).ToByteArray(),
     };
 
@@ -240,6 +253,17 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 GetRunManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.GetRun(p.RunId)),
                 StopRunManifest => Parse(W.RunOnly.Parser, bytes, p => new RunDirector.StopRun(p.RunId)),
                 RunStatusManifest => FromProto(W.RunStatus.Parser.ParseFrom(bytes)),
+                GetSymbolOrdersManifest => Parse(W.SymbolOnly.Parser, bytes, p => new GetSymbolOrders(p.Symbol)),
+                SymbolOrdersManifest => Parse(W.SymbolOrders.Parser, bytes, p => new SymbolOrders(
+                    p.Symbol, p.LastPrice is null ? null : E.Dec(p.LastPrice, "SymbolOrders.last_price"),
+                    p.Open.Select((o, i) => E.FromProto(o, $"SymbolOrders.open[{i}]")).ToArray())),
+                PauseStrategyManifest => Parse(W.PauseStrategy.Parser, bytes, p => new PauseStrategy(p.Symbol, p.StrategyId, p.Paused, p.Operator, p.Reason)),
+                StrategyPauseAnswerManifest => Parse(W.StrategyPauseAnswer.Parser, bytes, p =>
+                    new StrategyPauseAnswer(p.Symbol, p.StrategyId, p.Paused, p.Changed, p.HasRefused ? p.Refused : null)),
+                GetFeedStatusManifest => new FeedCoordinator.GetFeedStatus(),
+                FeedStatusManifest => Parse(W.FeedStatus.Parser, bytes, p => new FeedCoordinator.FeedStatus(
+                    p.Name, p.Running, p.Events, p.Boundaries,
+                    p.HasMarketTimeTicks ? E.Utc(p.MarketTimeTicks, "FeedStatus.market_time_ticks") : null, p.Symbols)),
                 _ => throw new SerializationException(
                     $"EngineWireSerializer: unknown manifest '{manifest}' ({bytes.Length} bytes); was it sent by a newer release?"),
             };
@@ -309,6 +333,11 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         RunDirector.GetRun g => new W.RunOnly { RunId = g.RunId },
         RunDirector.StopRun s => new W.RunOnly { RunId = s.RunId },
         RunDirector.RunStatus s => ToProto(s),
+        GetSymbolOrders g => new W.SymbolOnly { Symbol = g.Symbol },
+        SymbolOrders so => ToProto(so),
+        FeedCoordinator.FeedStatus f => ToProto(f),
+        PauseStrategy ps => new W.PauseStrategy { Symbol = ps.Symbol, StrategyId = ps.StrategyId, Paused = ps.Paused, Operator = ps.Operator, Reason = ps.Reason },
+        StrategyPauseAnswer a => ToProto(a),
         _ => throw CannotSerialize(o),
     };
 
@@ -433,6 +462,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 Account = s.Account,
                 State = ToProto(s.State),
                 Deferrals = s.Deferrals,
+                Paused = s.Paused,
             };
             sp.Rejections.AddRange(s.Rejections
                 .Select(kv => new P.RejectionCount { Reason = E.ToProto(kv.Key), Count = kv.Value })
@@ -595,6 +625,29 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         if (r.Verdict.Reason is { } reason) verdict.Reason = reason;
         var p = new W.AccountRiskReport { Account = r.Account, View = view, Verdict = verdict };
         p.StaleSymbols.AddRange(r.StaleSymbols);
+        if (r.AsOf is { } asOf) p.AsOfTicks = E.Ticks(asOf);
+        if (r.Lent is { } lent) p.Lent = ToProto(lent);
+        return p;
+    }
+
+    private static W.SymbolOrders ToProto(SymbolOrders o)
+    {
+        var p = new W.SymbolOrders { Symbol = o.Symbol, LastPrice = o.LastPrice is { } l ? E.Dec(l) : null };
+        p.Open.AddRange(o.Open.Select(E.ToProto));
+        return p;
+    }
+
+    private static W.StrategyPauseAnswer ToProto(StrategyPauseAnswer a)
+    {
+        var p = new W.StrategyPauseAnswer { Symbol = a.Symbol, StrategyId = a.StrategyId, Paused = a.Paused, Changed = a.Changed };
+        if (a.Refused is { } why) p.Refused = why;
+        return p;
+    }
+
+    private static W.FeedStatus ToProto(FeedCoordinator.FeedStatus f)
+    {
+        var p = new W.FeedStatus { Name = f.Name, Running = f.Running, Events = f.Events, Boundaries = f.Boundaries, Symbols = f.Symbols };
+        if (f.MarketTime is { } t) p.MarketTimeTicks = E.Ticks(t);
         return p;
     }
 
@@ -696,7 +749,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 s.StrategyId, E.Dec(s.Quantity, field + ".quantity"), E.Dec(s.AverageCost, field + ".average_cost"),
                 E.Dec(s.RealizedPnl, field + ".realized_pnl"), E.Dec(s.UnrealizedPnl, field + ".unrealized_pnl"),
                 E.Dec(s.Fees, field + ".fees"), s.OrdersAccepted, s.Fills, s.Cancels, rejections, s.Stopped,
-                s.Account, FromProto(s.State, field + ".state"), s.Deferrals);
+                s.Account, FromProto(s.State, field + ".state"), s.Deferrals, s.Paused);
         }).ToArray();
         return new SymbolReport(
             p.Symbol, p.LastPrice is null ? null : E.Dec(p.LastPrice, "SymbolReport.last_price"), p.Watermark, p.OpenOrders,
@@ -776,7 +829,9 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         return new RiskSupervisor.AccountRiskReport(
             p.Account, view,
             new RiskVerdict(FromProto(verdict.State, "AccountRiskReport.verdict.state"), verdict.HasReason ? verdict.Reason : null),
-            p.StaleSymbols.ToArray());
+            p.StaleSymbols.ToArray(),
+            p.HasAsOfTicks ? E.Utc(p.AsOfTicks, "AccountRiskReport.as_of_ticks") : null,
+            p.Lent is null ? null : FromProto(p.Lent, "AccountRiskReport.lent"));
     }
 
     private static TradingState FromProto(W.TradingState s, string field) => s switch

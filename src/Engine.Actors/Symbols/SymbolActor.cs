@@ -41,9 +41,12 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         public decimal Realized { get; set; }
         public List<long> OrderArrivals { get; } = new();
         public List<(long Epoch, long AsOf)> Confirmations { get; } = new();
+        // Operators' answers, told once what their command caused is journaled.
+        public List<(IActorRef To, object Answer)> Answers { get; } = new();
 
         public void Clear()
         {
+            Answers.Clear();
             Events.Clear();
             UpToBatch = -1;
             Fills = 0;
@@ -180,6 +183,8 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Command<CaptureSnapshot>(c => _captured = (c.Boundary, _core.State.ToSnapshot(), _assignedSequenceNr + _current.Events.Count, false));
         Command<WriteSnapshot>(Handle);
         Command<GetSymbolReport>(_ => Sender.Tell(_core.Report()));
+        Command<GetSymbolOrders>(_ => Sender.Tell(Orders()));
+        Command<PauseStrategy>(Handle);
         Command<KillSwitchActor.StateChanged>(Handle);
         Command<KillSwitchActor.StateHistory>(OnHistory);
         Command<Resubscribe>(_ => Subscribe());
@@ -205,8 +210,27 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
         Command<StrategyActor.Evaluated>(Handle);
         Command<DecisionTimeout>(Handle);
         Command<GetSymbolReport>(_ => Sender.Tell(_core.Report()));
+        Command<GetSymbolOrders>(_ => Sender.Tell(Orders()));
         CommandAny(_ => Stash.Stash());
     }
+
+    /// <summary>An operator's pause or resume: answered once it (and the cancels or orders it caused) is journaled.</summary>
+    private void Handle(PauseStrategy p)
+    {
+        var start = _current.Events.Count;
+        var result = _core.SetPaused(p.StrategyId, p.Paused, p.Operator, p.Reason, _current.Events);
+        if (result.Refused is { } why)
+        {
+            Sender.Tell(new StrategyPauseAnswer(_symbol, p.StrategyId, p.Paused, false, why));
+            return;
+        }
+        CountApplied(start);
+        if (result.Changed) _log.Info("{0}: strategy '{1}' {2} by {3}: {4}", _symbol, p.StrategyId, p.Paused ? "paused" : "resumed", p.Operator, p.Reason);
+        _current.Answers.Add((Sender, new StrategyPauseAnswer(_symbol, p.StrategyId, p.Paused, result.Changed, null)));
+        Flush();
+    }
+
+    private SymbolOrders Orders() => new(_symbol, _core.LastPrice, _core.State.OpenOrders.ToArray());
 
     // ---- trading states ----
 
@@ -584,6 +608,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
             _coordinator.Tell(new BatchesJournaled(_symbol, write.UpToBatch, write.Events.Count, write.Fills, write.Realized));
         foreach (var (epoch, asOf) in write.Confirmations)
             _killSwitch.Tell(new KillSwitchActor.Confirmed(_symbol, epoch, asOf));
+        foreach (var (to, answer) in write.Answers) to.Tell(answer);
     }
 
     // ---- failures: a journal fault stops the feed, anything else escalates to the kill switch ----

@@ -1,5 +1,6 @@
 using Engine.Domain.MarketData;
 using Engine.Domain.Risk;
+using Engine.Domain.Trading;
 using Engine.Actors.Serialization;
 
 namespace Engine.Actors.Symbols;
@@ -70,3 +71,18 @@ public sealed record WriteSnapshot(string Symbol, DateTime Boundary) : IWithSymb
 public sealed record Resubscribe(string Symbol) : IWithSymbol, IEngineWireMessage;
 
 public sealed record GetSymbolReport(string Symbol) : IWithSymbol, IEngineWireMessage;
+
+/// <summary>The symbol's resting orders, for operators (filled and cancelled orders are only in its journal).</summary>
+public sealed record GetSymbolOrders(string Symbol) : IWithSymbol, IEngineWireMessage;
+
+public sealed record SymbolOrders(string Symbol, decimal? LastPrice, IReadOnlyList<Order> Open) : IEngineWireMessage;
+
+/// <summary>
+/// An operator pauses (Paused true) or resumes a strategy in this symbol: answered with
+/// StrategyPauseAnswer once the change is journaled (or refused: the symbol is replaying its journal).
+/// </summary>
+public sealed record PauseStrategy(string Symbol, string StrategyId, bool Paused, string Operator, string Reason) : IWithSymbol, IEngineWireMessage;
+
+/// <param name="Changed">False when the strategy was paused (or active) already.</param>
+/// <param name="Refused">Why nothing was done; null when done.</param>
+public sealed record StrategyPauseAnswer(string Symbol, string StrategyId, bool Paused, bool Changed, string? Refused) : IEngineWireMessage;

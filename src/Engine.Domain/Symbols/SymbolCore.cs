@@ -21,7 +21,10 @@ public sealed record StrategyPositionReport(
     string StrategyId, decimal Quantity, decimal AverageCost, decimal RealizedPnl, decimal UnrealizedPnl,
     decimal Fees, long OrdersAccepted, long Fills, long Cancels,
     IReadOnlyDictionary<OrderRejectReason, long> Rejections, bool Stopped,
-    string Account = "", TradingState State = TradingState.Active, long Deferrals = 0);
+    string Account = "", TradingState State = TradingState.Active, long Deferrals = 0, bool Paused = false);
+
+/// <summary>What a pause or resume did: Changed false when it was so already; Refused says why nothing was done.</summary>
+public readonly record struct PauseResult(bool Changed, string? Refused);
 
 public sealed record SymbolReport(
     string Symbol, decimal? LastPrice, long Watermark, int OpenOrders,
@@ -171,6 +174,9 @@ public sealed class SymbolCore
                 break;
             case OrderRejected r when SlotOf(r.StrategyId) is { } rejected:
                 rejected.Deferred = null;
+                break;
+            case StrategyPauseChanged { Paused: true } p when SlotOf(p.StrategyId) is { } paused:
+                paused.Deferred = null;
                 break;
             case StrategyStopped s when SlotOf(s.StrategyId) is { } stopped:
                 stopped.Stopped = true;
@@ -392,7 +398,8 @@ public sealed class SymbolCore
                         if (target == slot.Target) break;
                         slot.Target = target;
                         slot.Deferred = null;
-                        if (live) TradeToTarget(slot, seq, allowDefer: true, output);
+                        // A paused strategy's target is followed, not traded (until it is resumed).
+                        if (live && !_state.PausedStrategies.Contains(slot.Id)) TradeToTarget(slot, seq, allowDefer: true, output);
                         break;
                 }
             }
@@ -403,6 +410,38 @@ public sealed class SymbolCore
         {
             if (slot.Flattening) TryFlatten(slot, seq, output);
         }
+    }
+
+    // ---- an operator's pause ----
+
+    /// <summary>
+    /// Pauses or resumes a strategy here, between steps (at the step this core has reached, where a
+    /// replay applies it too). Pausing cancels the strategy's resting orders (not a flatten's) and
+    /// keeps its later targets from becoming orders; resuming trades to its current target at once.
+    /// Refused while the journal still knows more than this core has processed: the journal's later
+    /// events were decided without it.
+    /// </summary>
+    public PauseResult SetPaused(string strategyId, bool paused, string by, string reason, List<ISymbolEvent> output)
+    {
+        if (SlotOf(strategyId) is not { } slot) return new PauseResult(false, $"{Symbol} has no strategy '{strategyId}'");
+        if (!LiveBetweenSteps) return new PauseResult(false, $"{Symbol} is replaying its journal (up to feed event {FeedStep.SequenceOf(_replayUntil)}); try again once it has caught up");
+        if (_state.PausedStrategies.Contains(strategyId) == paused) return new PauseResult(false, null);
+        var seq = CurrentSeq;
+        Emit(new StrategyPauseChanged(strategyId, paused, by, reason, _now, seq), output);
+        if (paused)
+        {
+            _orderIds.Clear();
+            foreach (var order in _state.OpenOrders)
+            {
+                if (order.StrategyId == strategyId && !order.Flatten) _orderIds.Add(order.OrderId);
+            }
+            foreach (var id in _orderIds) Emit(new OrderCancelled(id, $"strategy paused by {by}: {reason}", _now, seq), output);
+        }
+        else if (!slot.Stopped)
+        {
+            TradeToTarget(slot, seq, allowDefer: true, output);
+        }
+        return new PauseResult(true, null);
     }
 
     // ---- orders ----
@@ -692,7 +731,8 @@ public sealed class SymbolCore
                 return new StrategyPositionReport(
                     slot.Id, b.Position.Quantity, b.Position.AverageCost, b.Position.RealizedPnl,
                     b.Position.Unrealized(mark), b.Position.Fees, b.OrdersAccepted, b.Fills, b.Cancels,
-                    b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Config.Account, states[slot.Index], b.Deferrals);
+                    b.Rejections, _state.StoppedStrategies.Contains(slot.Id), slot.Config.Account, states[slot.Index], b.Deferrals,
+                    _state.PausedStrategies.Contains(slot.Id));
             }).ToArray(),
             states.Any(s => s == TradingState.Halted));
     }

@@ -57,3 +57,12 @@ public sealed record TradingStateApplied(long Epoch, long FeedSeq) : ISymbolEven
 /// boundary's credit arrives, after the replayed report.
 /// </summary>
 public sealed record BoundaryPassed(long FeedSeq) : ISymbolEvent;
+
+/// <summary>
+/// An operator paused (or resumed) a strategy in this symbol. While paused the strategy still
+/// follows the market (its target is tracked) but none of its targets becomes an order, and its
+/// resting orders were cancelled (they follow this event); on resume it trades to its current
+/// target (those orders follow this event too). Journaled so a restart keeps the pause and a replay
+/// applies it at the same step. Not a kill-switch state: flatten orders and the kill switch work as usual.
+/// </summary>
+public sealed record StrategyPauseChanged(string StrategyId, bool Paused, string Operator, string Reason, DateTime Time, long FeedSeq) : ISymbolEvent;

@@ -34,6 +34,7 @@ public sealed class SymbolState
     // Orders and cancels per strategy, oldest first, for the rate limits and the duplicate guard.
     private readonly Dictionary<string, List<OrderMessage>> _recentMessages = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _stopped = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _paused = new(StringComparer.Ordinal);
 
     public SymbolState(string symbol) => Symbol = symbol;
 
@@ -56,6 +57,9 @@ public sealed class SymbolState
     public IReadOnlyDictionary<string, StrategyBook> Books => _books;
 
     public IReadOnlySet<string> StoppedStrategies => _stopped;
+
+    /// <summary>Strategies an operator paused here (StrategyPauseChanged).</summary>
+    public IReadOnlySet<string> PausedStrategies => _paused;
 
     public StrategyBook Book(string strategyId) => _books.GetValueOrDefault(strategyId) ?? StrategyBook.Empty;
 
@@ -114,6 +118,10 @@ public sealed class SymbolState
             case TradingStateApplied t:
                 AppliedEpoch = Math.Max(AppliedEpoch, t.Epoch);
                 break;
+            case StrategyPauseChanged p:
+                if (p.Paused) _paused.Add(p.StrategyId);
+                else _paused.Remove(p.StrategyId);
+                break;
         }
         if (e.FeedSeq > Watermark) Watermark = e.FeedSeq;
         Step = Math.Max(Step, FeedStep.Of(e));
@@ -155,7 +163,7 @@ public sealed class SymbolState
         _openOrders.ToArray(),
         _books.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         _recentMessages.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<OrderMessage>)kv.Value.ToArray(), StringComparer.Ordinal),
-        _stopped.ToArray(), Step, AppliedEpoch);
+        _stopped.ToArray(), Step, AppliedEpoch, _paused.ToArray());
 
     public static SymbolState FromSnapshot(SymbolSnapshot s)
     {
@@ -175,6 +183,7 @@ public sealed class SymbolState
         foreach (var (k, v) in s.Books) state._books[k] = v;
         foreach (var (k, v) in s.RecentMessages) state._recentMessages[k] = v.ToList();
         foreach (var id in s.StoppedStrategies) state._stopped.Add(id);
+        foreach (var id in s.PausedStrategies ?? []) state._paused.Add(id);
         return state;
     }
 }
@@ -185,7 +194,7 @@ public sealed record SymbolSnapshot(
     IReadOnlyList<Order> OpenOrders,
     IReadOnlyDictionary<string, StrategyBook> Books,
     IReadOnlyDictionary<string, IReadOnlyList<OrderMessage>> RecentMessages,
-    IReadOnlyList<string> StoppedStrategies, long Step = 0, long AppliedEpoch = 0);
+    IReadOnlyList<string> StoppedStrategies, long Step = 0, long AppliedEpoch = 0, IReadOnlyList<string>? PausedStrategies = null);
 
 /// <summary>
 /// Positions in the feed that say what happened before what. Market event n is step 3n; the

@@ -100,6 +100,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.All(actual.RecentMessages[id], m => Assert.Equal(DateTimeKind.Utc, m.Time.Kind));
         }
         Assert.Equal(expected.StoppedStrategies, actual.StoppedStrategies);
+        Assert.Equal(expected.PausedStrategies ?? [], actual.PausedStrategies ?? []);
         Assert.Equal((expected.Step, expected.AppliedEpoch), (actual.Step, actual.AppliedEpoch));
     }
 
@@ -133,6 +134,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             (Deferred, "OD"), (StateApplied, "TSA"), (Boundary, "BP"), (Checkpoint, "ACP"),
             (new Engine.Actors.Feeds.RunStarted(new Engine.Actors.Feeds.RunRequest("r", null, [], null, false, "d")), "RST"),
             (new Engine.Actors.Feeds.RunEnded("r"), "REN"),
+            (Paused, "SPC"),
         };
         foreach (var (value, manifest) in expected)
             Assert.Equal(manifest, Serializer(value).Manifest(value));
@@ -144,7 +146,7 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
         var config = EngineSerializer.ConfigBindings();
         Assert.Equal(typeof(EngineSerializer), Type.GetType(config.GetString("akka.actor.serializers.engine"), throwOnError: true));
         var bound = config.GetConfig("akka.actor.serialization-bindings").AsEnumerable().ToList();
-        Assert.Equal(16, bound.Count);
+        Assert.Equal(17, bound.Count);
         foreach (var (typeName, serializer) in bound)
         {
             Assert.NotNull(Type.GetType(typeName, throwOnError: true));

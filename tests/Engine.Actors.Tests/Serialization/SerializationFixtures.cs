@@ -143,4 +143,10 @@ internal static class SerializationFixtures
 
     /// <summary>A snapshot taken past a boundary's report (step 3 x 4712 + 1), after kill-switch change 7.</summary>
     public static readonly SymbolSnapshot SnapshotWithSteps = Snapshot with { Step = 14137, AppliedEpoch = 7 };
+
+    public static readonly StrategyPauseChanged Paused = new("momentum", true, "ana@127.0.0.1", "slippage", T, 4713);
+
+    public static readonly StrategyPauseChanged Resumed = new("momentum", false, "ana@127.0.0.1", "", T.AddMinutes(5), 4790);
+
+    public static readonly SymbolSnapshot SnapshotWithPaused = SnapshotWithSteps with { PausedStrategies = new[] { "momentum" } };
 }

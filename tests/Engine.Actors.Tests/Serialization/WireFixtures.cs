@@ -156,6 +156,22 @@ internal static class WireFixtures
         ["RUT/failed"] = new RunDirector.RunStatus("7f3c", null, new RunResult(Array.Empty<string>(), 0, 0, "the journal failed", true,
             new FeedTally("synthetic", 0, 0, 0, new Dictionary<string, long>(), Array.Empty<SkippedFileEntry>()))),
         ["RUT/unknown"] = new RunDirector.RunStatus("7f3c", null, null),
+        ["ARR/as-of"] = new RiskSupervisor.AccountRiskReport("main",
+            new AccountRiskView(0m, 0m, 0m, 0m, 0m, 0m, 0m, 51_225m, 51_225m, 1, new DateOnly(2024, 3, 4)), new RiskVerdict(TradingState.Active, null),
+            Array.Empty<string>(), T.AddMinutes(1), new Credit(60_000m, 60_000m, 0m, 2, 7, 9)),
+        ["SR/paused"] = new SymbolReport("SPY", 512.25m, 47, 0,
+            new[] { new StrategyPositionReport("momentum", 100m, 512m, 0m, 25m, 0.5m, 1, 1, 0, new Dictionary<OrderRejectReason, long>(), false, "main", Paused: true) },
+            false),
+        ["GSO"] = new GetSymbolOrders("SPY"),
+        ["SO"] = new SymbolOrders("SPY", 512.25m, new[] { LimitOrder, MarketOrder }),
+        ["SO/none"] = new SymbolOrders("NEW", null, Array.Empty<Engine.Domain.Trading.Order>()),
+        ["GFS"] = new FeedCoordinator.GetFeedStatus(),
+        ["FS"] = new FeedCoordinator.FeedStatus("main", true, 61_840, 515, T, 4),
+        ["FS/idle"] = FeedCoordinator.FeedStatus.Idle,
+        ["PSS"] = new PauseStrategy("SPY", "mean-rev", true, "ana@127.0.0.1", "slippage"),
+        ["PSS/resume"] = new PauseStrategy("SPY", "mean-rev", false, "ana@127.0.0.1", ""),
+        ["PSA"] = new StrategyPauseAnswer("SPY", "mean-rev", true, true, null),
+        ["PSA/refused"] = new StrategyPauseAnswer("SPY", "mean-rev", false, false, "SPY is replaying its journal"),
     };
 
     public static string ManifestOf(string key) => key.Split('/')[0];

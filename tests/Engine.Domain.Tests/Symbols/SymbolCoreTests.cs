@@ -671,6 +671,14 @@ internal sealed class CoreFixture
         return Kept(output);
     }
 
+    /// <summary>An operator's pause (or resume) of a strategy, between steps.</summary>
+    public (PauseResult Result, List<ISymbolEvent> Events) Pause(string strategy, bool paused, string reason = "test")
+    {
+        var output = new List<ISymbolEvent>();
+        var result = Core.SetPaused(strategy, paused, "ana@desk", reason, output);
+        return (result, Kept(output));
+    }
+
     public List<ISymbolEvent> Change(ScopeChange change)
     {
         var output = new List<ISymbolEvent>();
