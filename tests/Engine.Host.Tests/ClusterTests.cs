@@ -416,12 +416,26 @@ public sealed class ClusterTests(PostgresServer server)
             Assert.Equal([basePort, basePort + 1, basePort + 2], members.Select(m => int.Parse(m.Groups[1].Value)).Order());
             Assert.True(members.Sum(m => int.Parse(m.Groups[3].Value)) > 0, show.Stdout); // the run's symbols live on the members
             Assert.Contains("Count: 3 nodes", show.Stdout);
-            var leave = await EngineCli.RunAsync([first, "cluster", "leave", $"akka.tcp://engine@127.0.0.1:{basePort + 2}"]);
+            // The member that leaves is one that hosts shards (never the first, whose admin port the test uses).
+            var leaving = members.Where(m => int.Parse(m.Groups[1].Value) != basePort).MaxBy(m => int.Parse(m.Groups[2].Value))!;
+            var leavingPort = int.Parse(leaving.Groups[1].Value);
+            Assert.True(int.Parse(leaving.Groups[2].Value) > 0, show.Stdout);
+            var leave = await EngineCli.RunAsync([first, "cluster", "leave", $"akka.tcp://engine@127.0.0.1:{leavingPort}"]);
             Assert.True(leave.ExitCode == 0, leave.Stdout + leave.Stderr);
-            var log = Path.Combine(dir, "cluster", "logs", $"node-{basePort + 2}.log");
+            var log = Path.Combine(dir, "cluster", "logs", $"node-{leavingPort}.log");
             await Eventually(() => File.ReadAllText(log).Contains("left the cluster (asked to leave)", StringComparison.Ordinal), "the member leaves", null);
             var remaining = await EngineCli.RunAsync([first, "cluster", "show"]);
             Assert.Contains("Count: 2 nodes", remaining.Stdout);
+            Assert.DoesNotContain($":{leavingPort} |", remaining.Stdout);
+            // Its shards moved: a replay through the members that are left (and the run's node) gives the same fills.
+            var again = await Script(script, environment, "run", "--quiet", "--summary-json", Path.Combine(dir, "again.json"));
+            Assert.True(again.Code == 0, $"run after the leave: exit {again.Code}\n{again.Output}");
+            Assert.Equal(RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json"))).FillLog,
+                RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "again.json"))).FillLog);
+            var after = await EngineCli.RunAsync([first, "cluster", "show"]);
+            var shardsLeft = after.Stdout.Split('\n', StringSplitOptions.TrimEntries).Select(l => memberLine.Match(l)).Where(m => m.Success)
+                .Sum(m => int.Parse(m.Groups[2].Value));
+            Assert.True(shardsLeft > 0, $"the two members left host no shard\n{after.Stdout}");
         }
         finally
         {
