@@ -432,10 +432,10 @@ public sealed class ClusterTests(PostgresServer server)
             Assert.True(again.Code == 0, $"run after the leave: exit {again.Code}\n{again.Output}");
             Assert.Equal(RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "single.json"))).FillLog,
                 RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "again.json"))).FillLog);
-            var after = await EngineCli.RunAsync([first, "cluster", "show"]);
-            var shardsLeft = after.Stdout.Split('\n', StringSplitOptions.TrimEntries).Select(l => memberLine.Match(l)).Where(m => m.Success)
+            var shown = await EngineCli.RunAsync([first, "cluster", "show"]);
+            var shardsLeft = shown.Stdout.Split('\n', StringSplitOptions.TrimEntries).Select(l => memberLine.Match(l)).Where(m => m.Success)
                 .Sum(m => int.Parse(m.Groups[2].Value));
-            Assert.True(shardsLeft > 0, $"the two members left host no shard\n{after.Stdout}");
+            Assert.True(shardsLeft > 0, $"the two members left host no shard\n{shown.Stdout}");
         }
         finally
         {
