@@ -155,6 +155,26 @@ public sealed class MonitoringTests
                 return rules.Length == 12 && rules.All(r => r.GetProperty("health").GetString() == "ok");
             }, "the repo's 12 rules loaded and healthy", () => body + "\n" + Detail());
 
+            // Every dashboard panel query returns at least one series (the instance variable as "all").
+            var queries = Directory.GetFiles(Path.Combine(Monitoring, "grafana", "dashboards"), "*.json")
+                .SelectMany(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("panels").EnumerateArray())
+                .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+                .Select(t => t.GetProperty("expr").GetString()!.Replace("$instance", ".+", StringComparison.Ordinal))
+                .ToArray();
+            Assert.NotEmpty(queries);
+            var empty = new List<string>(queries);
+            var panels = Stopwatch.StartNew();
+            while (empty.Count > 0 && panels.Elapsed < Limit)
+            {
+                foreach (var q in empty.ToArray())
+                {
+                    var answer = await GetAsync(api, "api/v1/query?query=" + Uri.EscapeDataString(q));
+                    if (answer is not null && JsonDocument.Parse(answer).RootElement.GetProperty("data").GetProperty("result").GetArrayLength() > 0) empty.Remove(q);
+                }
+                if (empty.Count > 0) await Task.Delay(1000);
+            }
+            Assert.True(empty.Count == 0, $"dashboard queries without a series:\n{string.Join("\n", empty)}\n{Detail()}");
+
             // The kill switch engaged through engine-cli: KillSwitchEngaged fires in Prometheus.
             var admin = await EngineCli.AdminAddressAsync(engine, Limit);
             var engage = await EngineCli.RunAsync([admin, "kill-switch", "engage", "-s", "engine", "-r", "monitoring test"]);
