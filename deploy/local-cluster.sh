@@ -3,6 +3,7 @@
 # (akka.tcp ports 4053-4055), all under .local-cluster/ in the repository.
 #
 #   deploy/local-cluster.sh up        build, start PostgreSQL and the three members, wait until they are up
+#                                     (--monitoring: also Prometheus and Alertmanager with monitoring/'s files)
 #   deploy/local-cluster.sh run ARGS  replay through the cluster: one more member that reads the feed
 #                                     (the engine's usual options: --data, --synthetic, --summary-json, ...)
 #   deploy/local-cluster.sh status    what runs, with pids, ports and log files
@@ -13,7 +14,8 @@
 # LOCAL_CLUSTER_BASE_PORT (4053: members on 4053-4055, the run's node on 4056),
 # LOCAL_CLUSTER_ADMIN_PORT (9110: the members' admin ports 9110-9112 for engine-cli, the run's node
 # 9113), LOCAL_CLUSTER_HTTP_PORT (9101: the members' /metrics, /healthz and /readyz on 9101-9103,
-# the run's node 9104). Any ENGINE_* variable is passed on to every node.
+# the run's node 9104), LOCAL_CLUSTER_PROMETHEUS_PORT (9090), LOCAL_CLUSTER_ALERTMANAGER_PORT (9093).
+# Any ENGINE_* variable is passed on to every node.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +24,8 @@ pg_port="${LOCAL_CLUSTER_PG_PORT:-5433}"
 base_port="${LOCAL_CLUSTER_BASE_PORT:-4053}"
 admin_port="${LOCAL_CLUSTER_ADMIN_PORT:-9110}"
 http_port="${LOCAL_CLUSTER_HTTP_PORT:-9101}"
+prometheus_port="${LOCAL_CLUSTER_PROMETHEUS_PORT:-9090}"
+alertmanager_port="${LOCAL_CLUSTER_ALERTMANAGER_PORT:-9093}"
 members=3
 dll="$dir/bin/Engine.Host.dll"
 
@@ -55,7 +59,38 @@ node_env() {
 
 running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# Prometheus and Alertmanager, natively, with monitoring/'s own files: the targets, the rule files
+# and the Alertmanager address rewritten to this cluster's ports (the rules and routes unchanged).
+monitoring() {
+  [[ -x /usr/bin/prometheus ]] || die "Prometheus is not installed (Debian: apt-get install prometheus)"
+  [[ -x /usr/bin/prometheus-alertmanager ]] || die "Alertmanager is not installed (Debian: apt-get install prometheus-alertmanager)"
+  mkdir -p "$dir/monitoring/secrets"
+  local targets="" i
+  for ((i = 0; i < members; i++)); do targets+="${targets:+, }\"127.0.0.1:$((http_port + i))\""; done
+  sed -e "s#targets: \[\"127.0.0.1:9101\", \"127.0.0.1:9102\", \"127.0.0.1:9103\"\]#targets: [$targets]#" \
+      -e "s#targets: \[\"127.0.0.1:9093\"\]#targets: [\"127.0.0.1:$alertmanager_port\"]#" \
+      -e "s#- rules/#- $repo/monitoring/rules/#" \
+      "$repo/monitoring/prometheus.yml" >"$dir/monitoring/prometheus.yml"
+  # Secrets stay outside the repository: put the Slack webhook URL and the SMTP password in these files.
+  touch "$dir/monitoring/secrets/slack-webhook-url" "$dir/monitoring/secrets/smtp-password"
+  sed -e "s#/etc/alertmanager/secrets/#$dir/monitoring/secrets/#" "$repo/monitoring/alertmanager.yml" >"$dir/monitoring/alertmanager.yml"
+  if ! running "$dir/run/prometheus.pid"; then
+    nohup /usr/bin/prometheus --config.file="$dir/monitoring/prometheus.yml" --storage.tsdb.path="$dir/monitoring/prometheus-data" \
+      --web.listen-address="127.0.0.1:$prometheus_port" >"$dir/logs/prometheus.log" 2>&1 &
+    echo $! >"$dir/run/prometheus.pid"
+  fi
+  if ! running "$dir/run/alertmanager.pid"; then
+    nohup /usr/bin/prometheus-alertmanager --config.file="$dir/monitoring/alertmanager.yml" --storage.path="$dir/monitoring/alertmanager-data" \
+      --web.listen-address="127.0.0.1:$alertmanager_port" --cluster.listen-address= >"$dir/logs/alertmanager.log" 2>&1 &
+    echo $! >"$dir/run/alertmanager.pid"
+  fi
+  echo "Prometheus on http://127.0.0.1:$prometheus_port (rules: monitoring/rules), Alertmanager on http://127.0.0.1:$alertmanager_port (secrets: $dir/monitoring/secrets)"
+}
+
 up() {
+  local with_monitoring=""
+  [[ "${1:-}" == "--monitoring" ]] && with_monitoring=1
+  [[ -z "${1:-}" || -n "$with_monitoring" ]] || die "up: unknown option '$1' (only --monitoring)"
   mkdir -p "$dir/logs" "$dir/run"
   echo "building the engine into $dir/bin"
   dotnet build "$repo/src/Engine.Host" -c Release -o "$dir/bin" -nologo -v quiet >"$dir/logs/build.log" 2>&1 \
@@ -95,6 +130,7 @@ up() {
     grep -q " is up " "$dir/logs/node-$port.log" || die "member on $port is not up after 60 s; see $dir/logs/node-$port.log"
     echo "member akka.tcp://engine@127.0.0.1:$port is up (engine-cli 127.0.0.1:$((admin_port + i)); metrics http://127.0.0.1:$((http_port + i))/metrics; log: $dir/logs/node-$port.log)"
   done
+  [[ -z "$with_monitoring" ]] || monitoring
 }
 
 run() {
@@ -120,10 +156,20 @@ status() {
       echo "member :$port    stopped"
     fi
   done
+  running "$dir/run/prometheus.pid" && echo "Prometheus      running (pid $(cat "$dir/run/prometheus.pid"), http://127.0.0.1:$prometheus_port)"
+  running "$dir/run/alertmanager.pid" && echo "Alertmanager    running (pid $(cat "$dir/run/alertmanager.pid"), http://127.0.0.1:$alertmanager_port)"
+  return 0
 }
 
 down() {
   local i port pid bin
+  for name in prometheus alertmanager; do
+    if running "$dir/run/$name.pid"; then
+      kill -TERM "$(cat "$dir/run/$name.pid")"
+      echo "$name stopped"
+    fi
+    rm -f "$dir/run/$name.pid"
+  done
   for ((i = members - 1; i >= 0; i--)); do
     port=$((base_port + i))
     if running "$dir/run/node-$port.pid"; then
@@ -143,10 +189,10 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
+  up) shift; up "$@" ;;
   run) shift; run "$@" ;;
   status) status ;;
   down) down ;;
   purge) down; rm -rf "$dir"; echo "removed $dir" ;;
-  *) echo "usage: $0 up | run [engine options] | status | down | purge" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--monitoring] | run [engine options] | status | down | purge" >&2; exit 2 ;;
 esac

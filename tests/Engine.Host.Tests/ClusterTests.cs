@@ -374,8 +374,9 @@ public sealed class ClusterTests(PostgresServer server)
     {
         var dir = EngineProcess.TempDir();
         var script = Path.Combine(EngineProcess.RepoRoot, "deploy", "local-cluster.sh");
-        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4; admin ports base+5..base+8; HTTP base+9..base+12.
-        var basePort = FreeRun(13);
+        // The members take base..base+2 and the run's node base+3; PostgreSQL base+4; admin ports base+5..base+8;
+        // HTTP base+9..base+12; Prometheus base+13, Alertmanager base+14.
+        var basePort = FreeRun(15);
         var environment = new Dictionary<string, string>
         {
             ["LOCAL_CLUSTER_DIR"] = Path.Combine(dir, "cluster"),
@@ -383,15 +384,42 @@ public sealed class ClusterTests(PostgresServer server)
             ["LOCAL_CLUSTER_BASE_PORT"] = basePort.ToString(),
             ["LOCAL_CLUSTER_ADMIN_PORT"] = (basePort + 5).ToString(),
             ["LOCAL_CLUSTER_HTTP_PORT"] = (basePort + 9).ToString(),
+            ["LOCAL_CLUSTER_PROMETHEUS_PORT"] = (basePort + 13).ToString(),
+            ["LOCAL_CLUSTER_ALERTMANAGER_PORT"] = (basePort + 14).ToString(),
             ["ENGINE_SYNTHETIC_DAYS"] = "1",
         };
         try
         {
-            var up = await Script(script, environment, "up");
+            var up = await Script(script, environment, "up", "--monitoring");
             Assert.True(up.Code == 0, $"up: exit {up.Code}\n{up.Output}");
             Assert.Equal(3, up.Output.Split('\n').Count(l => l.Contains(" is up (engine-cli 127.0.0.1:", StringComparison.Ordinal)));
             var status = await Script(script, environment, "status");
-            Assert.Equal(3, status.Output.Split('\n').Count(l => l.Contains("running (pid", StringComparison.Ordinal)));
+            Assert.Equal(3, status.Output.Split('\n').Count(l => l.StartsWith("member", StringComparison.Ordinal) && l.Contains("running (pid", StringComparison.Ordinal)));
+            Assert.Contains("Prometheus      running", status.Output);
+            Assert.Contains("Alertmanager    running", status.Output);
+            // --monitoring: Prometheus with monitoring/'s rules scrapes the three members, and knows the Alertmanager.
+            using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+            {
+                var prometheus = $"http://127.0.0.1:{basePort + 13}/api/v1";
+                var targets = "";
+                await Eventually(() =>
+                {
+                    try
+                    {
+                        targets = http.GetStringAsync($"{prometheus}/targets").Result;
+                        return Regex.Matches(targets, "\"health\":\"up\"").Count == 3;
+                    }
+                    catch (AggregateException)
+                    {
+                        return false;
+                    }
+                }, "Prometheus scraping the three members", null);
+                var rules = await http.GetStringAsync($"{prometheus}/rules");
+                Assert.Contains("KillSwitchEngaged", rules);
+                var alertmanagers = await http.GetStringAsync($"{prometheus}/alertmanagers");
+                Assert.Contains($"127.0.0.1:{basePort + 14}", alertmanagers);
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{basePort + 14}/-/ready")).StatusCode);
+            }
             // Each member serves engine-cli on its own admin port, all three reaching the one kill switch.
             for (var i = 0; i < 3; i++)
             {
@@ -445,6 +473,7 @@ public sealed class ClusterTests(PostgresServer server)
         var after = await Script(script, environment, "status");
         Assert.Contains("PostgreSQL      stopped", after.Output);
         Assert.DoesNotContain("running (pid", after.Output);
+        Assert.DoesNotContain("Prometheus      running", after.Output);
     }
 
     private static async Task<(int Code, string Output)> Script(string script, Dictionary<string, string> environment, params string[] args)

@@ -122,22 +122,31 @@ public sealed class MonitoringTests
         config = Regex.Replace(config, @"targets: \[""127\.0\.0\.1:9101"", ""127\.0\.0\.1:9102"", ""127\.0\.0\.1:9103""\]", $"targets: [\"127.0.0.1:{at.Port}\"]");
         config = config.Replace("- rules/", "- " + Path.Combine(Monitoring, "rules") + "/", StringComparison.Ordinal);
         config = Regex.Replace(config, @"(scrape|evaluation)_interval: \S+", "$1_interval: 1s");
-        config = Regex.Replace(config, @"alerting:\n(  .*\n)+", "");
+        // The repo's alertmanager.yml, its Slack webhook a local receiver, its groups sent at once.
+        var ports = InProcessMember.FreePorts(2);
+        var (alertmanagerPort, port) = (ports[0], ports[1]);
+        config = config.Replace("targets: [\"127.0.0.1:9093\"]", $"targets: [\"127.0.0.1:{alertmanagerPort}\"]", StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{alertmanagerPort}", config);
         Assert.Contains($"127.0.0.1:{at.Port}", config);
         await File.WriteAllTextAsync(Path.Combine(promDir, "prometheus.yml"), config);
-        var port = InProcessMember.FreePorts(1)[0];
-        var psi = new ProcessStartInfo(prometheus) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add($"--config.file={Path.Combine(promDir, "prometheus.yml")}");
-        psi.ArgumentList.Add($"--storage.tsdb.path={Path.Combine(promDir, "data")}");
-        psi.ArgumentList.Add($"--web.listen-address=127.0.0.1:{port}");
+        using var slack = new SlackReceiver();
+        var routes = await File.ReadAllTextAsync(Path.Combine(Monitoring, "alertmanager.yml"));
+        await File.WriteAllTextAsync(Path.Combine(promDir, "slack-webhook-url"), slack.Url);
+        await File.WriteAllTextAsync(Path.Combine(promDir, "smtp-password"), "unused");
+        routes = routes.Replace("/etc/alertmanager/secrets/", promDir + "/", StringComparison.Ordinal);
+        routes = Regex.Replace(routes, @"group_wait: \S+", "group_wait: 1s");
+        Assert.Contains(Path.Combine(promDir, "slack-webhook-url"), routes);
+        await File.WriteAllTextAsync(Path.Combine(promDir, "alertmanager.yml"), routes);
+        var alertmanagerLog = new StringBuilder();
+        using var alertmanager = Server(alertmanagerLog, "/usr/bin/prometheus-alertmanager",
+            $"--config.file={Path.Combine(promDir, "alertmanager.yml")}", $"--storage.path={Path.Combine(promDir, "am")}",
+            $"--web.listen-address=127.0.0.1:{alertmanagerPort}", "--cluster.listen-address=");
         var log = new StringBuilder();
-        using var server = new Process { StartInfo = psi };
-        server.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        server.Start();
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = Server(log, prometheus,
+            $"--config.file={Path.Combine(promDir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(promDir, "data")}",
+            $"--web.listen-address=127.0.0.1:{port}");
         string Detail() { lock (log) return $"config:\n{config}\nprometheus:\n{log}\nengine:\n{engine.Stderr}"; }
+        string Delivered() => $"received by the Slack receiver:\n{string.Join("\n", slack.Payloads)}\nalertmanager:\n{Locked(alertmanagerLog)}";
         try
         {
             var api = new Uri($"http://127.0.0.1:{port}/");
@@ -189,13 +198,93 @@ public sealed class MonitoringTests
                     && a.GetProperty("labels").GetProperty("severity").GetString() == "critical"
                     && a.GetProperty("state").GetString() == "firing");
             }, "KillSwitchEngaged firing", () => body + "\n" + Detail());
+
+            // Prometheus sends it to the real Alertmanager, which routes it (critical) to Slack: the
+            // receiver gets an incoming-webhook payload for the channel of critical alerts.
+            await Eventually(() => Task.FromResult(slack.Payloads.Any(p => p.Contains("KillSwitchEngaged", StringComparison.Ordinal))),
+                "the KillSwitchEngaged alert delivered to Slack", Delivered);
+            using var payload = JsonDocument.Parse(slack.Payloads.First(p => p.Contains("KillSwitchEngaged", StringComparison.Ordinal)));
+            var root = payload.RootElement;
+            Assert.Equal("#trading-critical", root.GetProperty("channel").GetString());
+            var attachment = Assert.Single(root.GetProperty("attachments").EnumerateArray());
+            Assert.Equal("[FIRING] KillSwitchEngaged", attachment.GetProperty("title").GetString());
+            Assert.Contains("runbook:", attachment.GetProperty("text").GetString());
+            Assert.False(string.IsNullOrEmpty(attachment.GetProperty("fallback").GetString()));
+            Assert.Equal("danger", attachment.GetProperty("color").GetString());
             await EngineCli.RunAsync([admin, "kill-switch", "release", "-r", "monitoring test over"]);
         }
         finally
         {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            foreach (var process in new[] { server, alertmanager })
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
             Directory.Delete(promDir, recursive: true);
         }
+    }
+
+    private static string Locked(StringBuilder log)
+    {
+        lock (log) return log.ToString();
+    }
+
+    /// <summary>A server process with its output kept in log.</summary>
+    private static Process Server(StringBuilder log, string file, params string[] args)
+    {
+        Assert.True(File.Exists(file), $"{file} is missing: .ci/run installs it (apt-get install prometheus prometheus-alertmanager)");
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Stands in for Slack's incoming webhook on a loopback port: keeps every payload posted, answers "ok" as Slack does.</summary>
+    private sealed class SlackReceiver : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _payloads = new();
+
+        public SlackReceiver()
+        {
+            var port = InProcessMember.FreePorts(1)[0];
+            Url = $"http://127.0.0.1:{port}/services/T000/B000/XXXX";
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            _ = ServeAsync();
+        }
+
+        public string Url { get; }
+
+        public IReadOnlyCollection<string> Payloads => _payloads;
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception) when (!_listener.IsListening)
+                {
+                    return;
+                }
+                using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
+                    _payloads.Enqueue(await reader.ReadToEndAsync());
+                var ok = Encoding.UTF8.GetBytes("ok");
+                context.Response.StatusCode = 200;
+                await context.Response.OutputStream.WriteAsync(ok);
+                context.Response.Close();
+            }
+        }
+
+        public void Dispose() => _listener.Close();
     }
 }
