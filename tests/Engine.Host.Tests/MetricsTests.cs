@@ -23,7 +23,8 @@ public sealed class MetricsTests
         "trading_market_events_total", "trading_orders_total", "trading_rejections_total", "trading_drawdown",
         "trading_high_water_mark", "engine_cluster_members", "engine_cluster_unreachable_members", "engine_shards",
         "engine_entities", "engine_symbol_mailbox_backlog", "engine_journal_write_seconds_bucket",
-        "engine_journal_write_failures_total", "engine_feed_lag_seconds",
+        "engine_journal_write_failures_total", "engine_feed_lag_seconds", "trading_daily_loss", "trading_drawdown_limit",
+        "trading_daily_loss_limit", "trading_reducing",
     ];
 
     /// <summary>A run that trades (fills within seconds) and is still running while the test looks.</summary>

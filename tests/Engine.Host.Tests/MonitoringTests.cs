@@ -161,8 +161,8 @@ public sealed class MonitoringTests
                 if (body.Length == 0) return false;
                 var rules = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("groups").EnumerateArray()
                     .SelectMany(g => g.GetProperty("rules").EnumerateArray()).ToArray();
-                return rules.Length == 12 && rules.All(r => r.GetProperty("health").GetString() == "ok");
-            }, "the repo's 12 rules loaded and healthy", () => body + "\n" + Detail());
+                return rules.Length == 14 && rules.All(r => r.GetProperty("health").GetString() == "ok");
+            }, "the repo's 14 rules loaded and healthy", () => body + "\n" + Detail());
 
             // Every dashboard panel query returns at least one series (the instance variable as "all").
             var queries = Directory.GetFiles(Path.Combine(Monitoring, "grafana", "dashboards"), "*.json")

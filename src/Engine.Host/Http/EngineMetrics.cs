@@ -44,6 +44,10 @@ public sealed class EngineMetrics
     private readonly Counter _rejections;
     private readonly Gauge _drawdown;
     private readonly Gauge _highWaterMark;
+    private readonly Gauge _dailyLoss;
+    private readonly Gauge _drawdownLimit;
+    private readonly Gauge _dailyLossLimit;
+    private readonly Gauge _reducing;
     private readonly Gauge _members;
     private readonly Gauge _unreachable;
     private readonly Gauge _shards;
@@ -76,6 +80,11 @@ public sealed class EngineMetrics
         _rejections = f.CreateCounter("trading_rejections_total", "Orders rejected, by reason", "reason");
         _drawdown = f.CreateGauge("trading_drawdown", "Fall of the account's P&L from its intraday high-water mark", "account");
         _highWaterMark = f.CreateGauge("trading_high_water_mark", "The account's intraday high-water mark of P&L", "account");
+        _dailyLoss = f.CreateGauge("trading_daily_loss", "The account's loss since the start of its trading day", "account");
+        // The limits beside the figures, so alerts compare with the configured limit rather than a copy of it.
+        _drawdownLimit = f.CreateGauge("trading_drawdown_limit", "The account's max-drawdown setting", "account");
+        _dailyLossLimit = f.CreateGauge("trading_daily_loss_limit", "The account's max-daily-loss setting", "account");
+        _reducing = f.CreateGauge("trading_reducing", "Kill switch per scope: 1 REDUCING (only orders that shrink a position), 0 otherwise", "scope");
         _members = f.CreateGauge("engine_cluster_members", "Cluster members by status, as this node sees them", "status");
         _unreachable = f.CreateGauge("engine_cluster_unreachable_members", "Cluster members this node's failure detector finds unreachable");
         _shards = f.CreateGauge("engine_shards", "Symbol shards hosted, per node", "node");
@@ -98,6 +107,12 @@ public sealed class EngineMetrics
             _errors.WithLabels(c, "warning");
         }
         _killSwitchState.WithLabels("engine").Set(0);
+        _reducing.WithLabels("engine").Set(0);
+        foreach (var (account, limits) in settings.Risk.Accounts)
+        {
+            _drawdownLimit.WithLabels(account).Set((double)limits.MaxDrawdown);
+            _dailyLossLimit.WithLabels(account).Set((double)limits.MaxDailyLoss);
+        }
         registry.AddBeforeCollectCallback(UpdateAsync);
     }
 
@@ -133,6 +148,7 @@ public sealed class EngineMetrics
             unrealized += view.Unrealized;
             _drawdown.WithLabels(account).Set((double)view.Drawdown);
             _highWaterMark.WithLabels(account).Set((double)view.HighWaterMark);
+            _dailyLoss.WithLabels(account).Set((double)view.DailyLoss);
             if (_settings.Risk.Accounts.TryGetValue(account, out var limits)) Exposure(account, view, limits);
         }
         _pnl.WithLabels("realized").Set((double)realized);
@@ -205,7 +221,11 @@ public sealed class EngineMetrics
         try
         {
             var status = await _killSwitch.Ask<KillSwitchActor.Status>(new KillSwitchActor.GetStatus(), AskLimit, cancellation);
-            foreach (var (scope, change) in status.Scopes) _killSwitchState.WithLabels(scope).Set(change.State == TradingState.Active ? 0 : 1);
+            foreach (var (scope, change) in status.Scopes)
+            {
+                _killSwitchState.WithLabels(scope).Set(change.State == TradingState.Active ? 0 : 1);
+                _reducing.WithLabels(scope).Set(change.State == TradingState.Reducing ? 1 : 0);
+            }
         }
         catch (Exception ex) when (ex is AskTimeoutException or TimeoutException or TaskCanceledException)
         {
