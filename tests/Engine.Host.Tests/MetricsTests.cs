@@ -4,6 +4,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using static Engine.Host.Tests.HttpProbes;
+
 namespace Engine.Host.Tests;
 
 /// <summary>
@@ -30,30 +32,6 @@ public sealed class MetricsTests
     /// <summary>A run that trades (fills within seconds) and is still running while the test looks.</summary>
     private static EngineProcess TradingRun(string dir) =>
         EngineProcess.Start(dir, "--speed", "300", "--db", Path.Combine(dir, "engine.db"));
-
-    /// <summary>The base address a started engine printed ("metrics: http://127.0.0.1:PORT/metrics"), once it has.</summary>
-    private static async Task<Uri> MetricsAddressAsync(EngineProcess engine)
-    {
-        var limit = Stopwatch.StartNew();
-        while (limit.Elapsed < Limit)
-        {
-            if (Regex.Match(engine.Stderr, @"metrics: (http://\S+)/metrics") is { Success: true } m) return new Uri(m.Groups[1].Value);
-            if (engine.HasExited) throw new InvalidOperationException($"the engine exited before its HTTP host started:\n{engine.Stderr}");
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"no metrics address within {Limit}:\n{engine.Stderr}");
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what, Func<string> detail)
-    {
-        var limit = Stopwatch.StartNew();
-        while (limit.Elapsed < Limit)
-        {
-            if (await condition()) return;
-            await Task.Delay(250);
-        }
-        Assert.Fail($"{what}: not within {Limit}\n{detail()}");
-    }
 
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(Uri at, string path)
     {
@@ -149,25 +127,10 @@ public sealed class MetricsTests
                 static_configs:
                   - targets: ["127.0.0.1:{at.Port}"]
             """);
-        var psi = new ProcessStartInfo(prometheus)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     $"--config.file={Path.Combine(promDir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(promDir, "data")}",
-                     $"--web.listen-address=127.0.0.1:{port}",
-                 })
-            psi.ArgumentList.Add(a);
         var log = new System.Text.StringBuilder();
-        using var server = new Process { StartInfo = psi };
-        server.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        server.Start();
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = StartServer(log, prometheus,
+            $"--config.file={Path.Combine(promDir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(promDir, "data")}",
+            $"--web.listen-address=127.0.0.1:{port}");
         string Detail() { lock (log) return $"prometheus:\n{log}\nengine:\n{engine.Stderr}"; }
         try
         {

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using static Engine.Host.Tests.HttpProbes;
+
 namespace Engine.Host.Tests;
 
 /// <summary>
@@ -67,17 +69,6 @@ public sealed class MonitoringTests
         return names;
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what, Func<string> detail)
-    {
-        var limit = Stopwatch.StartNew();
-        while (limit.Elapsed < Limit)
-        {
-            if (await condition()) return;
-            await Task.Delay(250);
-        }
-        Assert.Fail($"{what}: not within {Limit}\n{detail()}");
-    }
-
     private static async Task<string?> GetAsync(Uri at, string path)
     {
         try
@@ -98,14 +89,7 @@ public sealed class MonitoringTests
         Assert.True(File.Exists(prometheus), $"{prometheus} is missing: .ci/run installs it (apt-get install prometheus)");
         var dir = EngineProcess.TempDir();
         using var engine = EngineProcess.Start(dir, "--speed", "300", "--db", Path.Combine(dir, "engine.db"));
-        var limit = Stopwatch.StartNew();
-        Uri? at = null;
-        while (at is null && limit.Elapsed < Limit && !engine.HasExited)
-        {
-            if (Regex.Match(engine.Stderr, @"metrics: (http://\S+)/metrics") is { Success: true } m) at = new Uri(m.Groups[1].Value);
-            else await Task.Delay(100);
-        }
-        Assert.True(at is not null, $"no metrics address:\n{engine.Stderr}");
+        var at = await MetricsAddressAsync(engine);
 
         // Every metric name a rule uses is a family the engine exports.
         var text = await GetAsync(at, "/metrics") ?? "";
@@ -138,11 +122,11 @@ public sealed class MonitoringTests
         Assert.Contains(Path.Combine(promDir, "slack-webhook-url"), routes);
         await File.WriteAllTextAsync(Path.Combine(promDir, "alertmanager.yml"), routes);
         var alertmanagerLog = new StringBuilder();
-        using var alertmanager = Server(alertmanagerLog, "/usr/bin/prometheus-alertmanager",
+        using var alertmanager = StartServer(alertmanagerLog, "/usr/bin/prometheus-alertmanager",
             $"--config.file={Path.Combine(promDir, "alertmanager.yml")}", $"--storage.path={Path.Combine(promDir, "am")}",
             $"--web.listen-address=127.0.0.1:{alertmanagerPort}", "--cluster.listen-address=");
         var log = new StringBuilder();
-        using var server = Server(log, prometheus,
+        using var server = StartServer(log, prometheus,
             $"--config.file={Path.Combine(promDir, "prometheus.yml")}", $"--storage.tsdb.path={Path.Combine(promDir, "data")}",
             $"--web.listen-address=127.0.0.1:{port}");
         string Detail() { lock (log) return $"config:\n{config}\nprometheus:\n{log}\nengine:\n{engine.Stderr}"; }
@@ -227,21 +211,6 @@ public sealed class MonitoringTests
     private static string Locked(StringBuilder log)
     {
         lock (log) return log.ToString();
-    }
-
-    /// <summary>A server process with its output kept in log.</summary>
-    private static Process Server(StringBuilder log, string file, params string[] args)
-    {
-        Assert.True(File.Exists(file), $"{file} is missing: .ci/run installs it (apt-get install prometheus prometheus-alertmanager)");
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>Stands in for Slack's incoming webhook on a loopback port: keeps every payload posted, answers "ok" as Slack does.</summary>
