@@ -1,10 +1,12 @@
 using Engine.Actors.Settings;
+using Engine.Host.Backtest;
 
 namespace Engine.Host;
 
 /// <summary>
 /// Runs the engine for parsed options and maps the outcome to exit codes: 0 done, 1 the run failed,
-/// 2 bad input (options, settings, journal), 130 and 143 stopped by SIGINT and SIGTERM.
+/// 2 bad input (options, settings, journal, gate file), 3 a promotion gate failed, 130 and 143
+/// stopped by SIGINT and SIGTERM.
 /// </summary>
 public static class EngineCommand
 {
@@ -16,9 +18,32 @@ public static class EngineCommand
         {
             var config = ConfigLoader.Load(options);
             var settings = EngineSettings.FromConfig(config);
+            var backtest = BacktestSettings.FromConfig(config);
+            // A bad gate file is refused before anything trades, not after an hour of backtest.
+            var gates = options.GatesFile is { } gateFile ? PromotionGatesFile.Load(gateFile) : null;
             var runner = new EngineRunner(options, config, settings, Console.Error);
             var summary = await runner.RunAsync(cancellation);
-            Console.Out.Write(summary.ToText());
+            var summaryText = summary.ToText();
+            Console.Out.Write(summaryText);
+            var gatesFailed = false;
+            if (summary.Error is null)
+            {
+                var report = BacktestReport.Build(summary, BacktestReport.ReadMarks(options, config, summary.Feed.Accepted), backtest);
+                if (gates is not null) report = report.WithGates(gates);
+                Console.Out.Write(report.ToText());
+                var generated = DateTime.UtcNow;
+                if (options.ReportDirectory is { } reportDir)
+                {
+                    foreach (var file in ReportFiles.Write(report, summaryText, reportDir, generated))
+                        Console.Out.WriteLine($"Report: {Path.GetFullPath(file)}");
+                }
+                if (report.Gates is { } results)
+                {
+                    var path = ReportFiles.WriteGateSummary(results, options.ReportDirectory ?? ".");
+                    Console.Out.WriteLine($"Gate summary: {Path.GetFullPath(path)}");
+                    gatesFailed = !report.GatesPassed;
+                }
+            }
             if (options.SummaryJsonFile is { } json)
             {
                 // Write beside, then move: a reader never sees a half-written summary.
@@ -36,6 +61,11 @@ public static class EngineCommand
             {
                 Console.Out.WriteLine($"stopped: by {(stopCode() == 143 ? "SIGTERM" : "SIGINT")} after {summary.Feed.Read:N0} events; what reached the symbols was processed and journaled. Run the same command again to finish.");
                 return stopCode();
+            }
+            if (gatesFailed)
+            {
+                Console.Error.WriteLine("error: a promotion gate failed (see the gate table above)");
+                return 3;
             }
             return 0;
         }
@@ -57,7 +87,7 @@ public static class CommandErrors
 {
     public static int? ExitCodeOf(Exception ex) => ex switch
     {
-        UsageException or JournalRefusedException or EngineConfigException or ConfigurationException => 2,
+        UsageException or JournalRefusedException or EngineConfigException or ConfigurationException or PromotionGatesException => 2,
         RunFailedException => 1,
         _ => null,
     };

@@ -14,6 +14,12 @@ public sealed record EngineOptions(
     bool Quiet,
     bool ContinueAnyway = false)
 {
+    /// <summary>--report: the folder the backtest results, text and HTML report are written to.</summary>
+    public string? ReportDirectory { get; init; }
+
+    /// <summary>--gates: a promotion-gates YAML file evaluated after the run (exit 3 when a gate fails).</summary>
+    public string? GatesFile { get; init; }
+
     /// <summary>"max" replays as fast as possible; "realtime" is 1; otherwise a positive multiplier.</summary>
     public static double? ParseSpeed(string text)
     {

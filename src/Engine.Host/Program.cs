@@ -10,11 +10,13 @@ var speed = new Option<string>("--speed") { Description = "Replay speed: max, re
 var db = new Option<string?>("--db") { Description = "SQLite journal file (default: data/engine.db)." };
 var summaryJson = new Option<string?>("--summary-json") { Description = "Write the summary and every fill, in order, as JSON to this file." };
 var quiet = new Option<bool>("--quiet") { Description = "No progress lines while running." };
+var report = new Option<string?>("--report") { Description = "Write backtest_results_<date>.json, report_<date>.txt and report_<date>.html to this folder." };
+var gates = new Option<string?>("--gates") { Description = "Evaluate the promotion gates of this YAML file (e.g. config/promotion_gates.yaml); exit 3 when one fails." };
 var continueAnyway = new Option<bool>("--continue-anyway") { Description = "Continue a journal recorded for other data or settings (the journal then holds both)." };
 
 var root = new RootCommand("Actor-model trading engine: replays market data through strategies, risk and a paper venue, journaling every order and fill.")
 {
-    data, synthetic, configFile, speed, db, summaryJson, quiet, continueAnyway,
+    data, synthetic, configFile, speed, db, summaryJson, quiet, continueAnyway, report, gates,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -34,7 +36,17 @@ root.SetAction(async (parse, cancellation) =>
             parse.GetValue(db),
             parse.GetValue(summaryJson),
             parse.GetValue(quiet),
-            parse.GetValue(continueAnyway));
+            parse.GetValue(continueAnyway))
+        {
+            ReportDirectory = parse.GetValue(report),
+            GatesFile = parse.GetValue(gates),
+        };
+        if (options.ReportDirectory is { } reportDir && string.IsNullOrWhiteSpace(reportDir))
+            throw new UsageException("--report: the folder path is empty");
+        if (options.ReportDirectory is { } existing && File.Exists(existing))
+            throw new UsageException($"--report: '{existing}' is a file, not a folder");
+        if (options.GatesFile is { } gateFile && !File.Exists(gateFile))
+            throw new UsageException($"--gates: '{gateFile}' does not exist");
         if (options.DatabaseFile is { } dbFile && string.IsNullOrWhiteSpace(dbFile))
             throw new UsageException("--db: the journal path is empty");
         if (options.SummaryJsonFile is { } json && Path.GetDirectoryName(Path.GetFullPath(json)) is { } dir && !Directory.Exists(dir))

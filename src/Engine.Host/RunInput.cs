@@ -17,7 +17,7 @@ public static class RunInput
     [
         "engine.hot-path-dispatcher", "engine.persistence", "engine.checkpoint-every", "engine.ask-timeout",
         "engine.kill-switch.ack-timeout", "engine.feed.batch-size", "engine.feed.read-ahead",
-        "engine.feed.max-in-flight", "engine.feed.max-unjournaled", "engine.admin", "engine.http",
+        "engine.feed.max-in-flight", "engine.feed.max-unjournaled", "engine.admin", "engine.http", "engine.backtest",
     ];
 
     public static SortedDictionary<string, string> Of(EngineOptions options, Config config)
