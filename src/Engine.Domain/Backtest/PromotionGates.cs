@@ -70,12 +70,7 @@ public static class PromotionGateCatalog
             return null;
         }
 
-        if (!Sections.Contains(section))
-        {
-            throw new ArgumentException(
-                $"Unknown promotion gate section '{section}'; known sections: {string.Join(", ", Sections)}" +
-                " (and sections about features or models, which do not apply).");
-        }
+        CheckSection(section);
 
         var definition = Measured.FirstOrDefault(d => d.Section == section && d.Key == key);
         if (definition is not null)
@@ -92,6 +87,18 @@ public static class PromotionGateCatalog
         throw new ArgumentException(
             $"Unknown promotion gate key '{key}' in section '{section}'; known keys there: {string.Join(", ", known)}" +
             " (and keys about features or models, which do not apply).");
+    }
+
+    /// <summary>Refuses an unknown section, so that it is reported at the section rather than at its first key.</summary>
+    /// <exception cref="ArgumentException">The section is unknown; the message names it and the known ones.</exception>
+    public static void CheckSection(string section)
+    {
+        if (!Sections.Contains(section) && !IsAboutFeaturesOrModels(section))
+        {
+            throw new ArgumentException(
+                $"Unknown promotion gate section '{section}'; known sections: {string.Join(", ", Sections)}" +
+                " (and sections about features or models, which do not apply).");
+        }
     }
 
     /// <summary>Whether the key is measured or known not to apply.</summary>

@@ -69,7 +69,16 @@ public static partial class PromotionGatesFile
         }
         catch (YamlException e)
         {
-            throw new PromotionGatesException(source, Line(e.Start), $"invalid YAML: {WithoutMarks(e)}");
+            // The error's start can be a scalar that began lines earlier (a tab after a value): say where it ends too.
+            var end = Line(e.End) > Line(e.Start) ? $" (from line {Line(e.Start)} to line {Line(e.End)})" : "";
+            throw new PromotionGatesException(source, Line(e.Start), $"invalid YAML{end}: {WithoutMarks(e)}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, when the text ends inside a flow collection.
+            var lastLine = yaml.Count(c => c == '\n') + 1;
+            throw new PromotionGatesException(source, lastLine,
+                "invalid YAML: the file ends inside a flow collection (an unclosed '{' or '[' before here)");
         }
 
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
@@ -98,6 +107,15 @@ public static partial class PromotionGatesFile
             if (sections.ContainsKey(section))
             {
                 throw new PromotionGatesException(source, Line(sectionNode.Start), $"section '{section}' appears twice");
+            }
+
+            try
+            {
+                PromotionGateCatalog.CheckSection(section);
+            }
+            catch (ArgumentException e)
+            {
+                throw new PromotionGatesException(source, Line(sectionNode.Start), e.Message);
             }
 
             sections[section] = ParseSection(section, sectionNode, body, source);
