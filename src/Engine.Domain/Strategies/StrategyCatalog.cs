@@ -31,6 +31,16 @@ public static class StrategyCatalog
         ["rsi-mean-reversion"] = ["period", "oversold", "overbought", "exit"],
     };
 
+    /// <summary>The parameter keys a kind reads, in the order its documentation lists them.</summary>
+    /// <exception cref="ArgumentException">An unknown kind.</exception>
+    public static IReadOnlyList<string> ParameterKeys(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return KeysByKind.TryGetValue(kind, out var keys)
+            ? keys
+            : throw new ArgumentException($"unknown strategy kind '{kind}'; expected one of: {string.Join(", ", Kinds)}");
+    }
+
     public static IStrategy Create(string kind, IReadOnlyDictionary<string, string> parameters)
     {
         ArgumentNullException.ThrowIfNull(kind);
