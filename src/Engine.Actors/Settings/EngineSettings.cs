@@ -99,7 +99,8 @@ public sealed record EngineSettings(
                 DurationIn(e, "engine", "strategy-supervision.failure-window", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)),
                 DurationIn(e, "engine", "strategy-supervision.min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30)),
                 DurationIn(e, "engine", "strategy-supervision.max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30))),
-            strategies) { SkippedSweepSets = skipped };
+            strategies)
+        { SkippedSweepSets = skipped };
         return settings;
     }
 
