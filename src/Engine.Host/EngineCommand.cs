@@ -16,6 +16,7 @@ public static class EngineCommand
         {
             var config = ConfigLoader.Load(options);
             var settings = EngineSettings.FromConfig(config);
+            foreach (var skipped in settings.SkippedSweepSets) Console.Error.WriteLine($"warning: {skipped}");
             var runner = new EngineRunner(options, config, settings, Console.Error);
             var summary = await runner.RunAsync(cancellation);
             Console.Out.Write(summary.ToText());
