@@ -21,6 +21,7 @@ public static class EngineCommand
             var backtest = BacktestSettings.FromConfig(config);
             // A bad gate file is refused before anything trades, not after an hour of backtest.
             var gates = options.GatesFile is { } gateFile ? PromotionGatesFile.Load(gateFile) : null;
+            foreach (var skipped in settings.SkippedSweepSets) Console.Error.WriteLine($"warning: {skipped}");
             var runner = new EngineRunner(options, config, settings, Console.Error);
             var summary = await runner.RunAsync(cancellation);
             var summaryText = summary.ToText();

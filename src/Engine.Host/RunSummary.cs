@@ -179,20 +179,22 @@ public sealed record RunSummary(
             sb.AppendLine(inv, $"Tick to order:     p50 {decision.P50:N0} us, p99 {decision.P99:N0} us decided; p50 {order.P50:N0} us, p99 {order.P99:N0} us journaled ({order.Count:N0} orders)");
         sb.AppendLine();
 
-        var header = string.Format(inv, "{0,-12} {1,-8} {2,10} {3,12} {4,14} {5,14} {6,10} {7,7} {8,7} {9,7}",
+        // A sweep's ids (ma-cross.fast=5.slow=30) are longer than the column's usual 12.
+        var idWidth = Math.Max(12, Positions.Count == 0 ? 0 : Positions.Max(p => p.Strategy.Length));
+        var header = string.Format(inv, "{0,-" + idWidth + "} {1,-8} {2,10} {3,12} {4,14} {5,14} {6,10} {7,7} {8,7} {9,7}",
             "strategy", "symbol", "position", "avg cost", "realized", "unrealized", "fees", "orders", "fills", "rejects");
         sb.AppendLine(header);
         sb.AppendLine(new string('-', header.Length));
         foreach (var r in Positions)
         {
-            sb.AppendLine(string.Format(inv, "{0,-12} {1,-8} {2,10:0.####} {3,12:0.0000} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}{10}",
+            sb.AppendLine(string.Format(inv, "{0,-" + idWidth + "} {1,-8} {2,10:0.####} {3,12:0.0000} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}{10}",
                 r.Strategy, r.Symbol, r.Quantity, r.AverageCost, r.RealizedPnl, r.UnrealizedPnl, r.Fees,
                 r.Orders, r.Fills, r.Rejections, r.Stopped ? "  (stopped)" : ""));
         }
         sb.AppendLine(new string('-', header.Length));
         foreach (var g in Positions.GroupBy(p => p.Strategy))
         {
-            sb.AppendLine(string.Format(inv, "{0,-12} {1,-8} {2,10} {3,12} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}",
+            sb.AppendLine(string.Format(inv, "{0,-" + idWidth + "} {1,-8} {2,10} {3,12} {4,14:N2} {5,14:N2} {6,10:N2} {7,7} {8,7} {9,7}",
                 g.Key, "total", "", "", g.Sum(r => r.RealizedPnl), g.Sum(r => r.UnrealizedPnl), g.Sum(r => r.Fees),
                 g.Sum(r => r.Orders), g.Sum(r => r.Fills), g.Sum(r => r.Rejections)));
         }

@@ -72,7 +72,7 @@ public sealed class StrategyParameterTests
             Assert.IsType<MeanReversion>(StrategyCatalog.Create("mean-reversion", none)).Parameters);
         Assert.Equal(new BreakoutParameters(20, 10),
             Assert.IsType<Breakout>(StrategyCatalog.Create("breakout", none)).Parameters);
-        Assert.Equal(new[] { "ma-crossover", "mean-reversion", "breakout" }, StrategyCatalog.Kinds);
+        Assert.Equal(new[] { "ma-crossover", "mean-reversion", "breakout", "buy-and-hold", "macd-trend", "rsi-mean-reversion" }, StrategyCatalog.Kinds);
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed class StrategyParameterTests
     }
 
     [Theory]
-    [InlineData("momentum", "fast", "5", "unknown strategy kind 'momentum'; expected one of: ma-crossover, mean-reversion, breakout")]
-    [InlineData("martingale", "a", "1", "unknown strategy kind 'martingale'; expected one of: ma-crossover, mean-reversion, breakout")]
+    [InlineData("momentum", "fast", "5", "unknown strategy kind 'momentum'; expected one of: ma-crossover, mean-reversion, breakout, buy-and-hold, macd-trend, rsi-mean-reversion")]
+    [InlineData("martingale", "a", "1", "unknown strategy kind 'martingale'; expected one of: ma-crossover, mean-reversion, breakout, buy-and-hold, macd-trend, rsi-mean-reversion")]
     [InlineData("ma-crossover", "fats", "5", "unknown parameter 'fats' (value '5') for ma-crossover; expected: fast, slow, ma-type")]
     [InlineData("breakout", "lookback", "5", "unknown parameter 'lookback' (value '5') for breakout; expected: entry-lookback, exit-lookback")]
     [InlineData("ma-crossover", "fast", "ten", "fast must be an integer, got 'ten'")]

@@ -178,7 +178,8 @@ public sealed class StrategySignalTests
         var data = new TheoryData<string, string, int>();
         foreach (var kind in StrategyCatalog.Kinds)
         {
-            data.Add(kind, "walk", 6);
+            // Buy-and-hold trades once by design.
+            data.Add(kind, "walk", kind == "buy-and-hold" ? 1 : 6);
             data.Add(kind, "drift", 1);
         }
         return data;
@@ -210,6 +211,9 @@ public sealed class StrategySignalTests
             () => new MovingAverageCrossover(new(shortN, longN, ema ? MovingAverageKind.Ema : MovingAverageKind.Sma)),
             () => new MeanReversion(new(longN, Math.Min(2.0, Math.Sqrt(longN - 1) - 0.01), 0.3)),
             () => new Breakout(new(longN, shortN)),
+            () => new BuyAndHold(),
+            () => new MacdTrend(new(shortN, longN, shortN, ema ? 0.0025 : 0)),
+            () => new RsiMeanReversion(new(shortN, 30, 70, 50)),
         ];
         foreach (var create in factories)
         {

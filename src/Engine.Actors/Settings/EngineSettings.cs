@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using Akka.Configuration.Hocon;
 using Engine.Actors.Feeds;
 using Engine.Domain;
 using Engine.Domain.Risk;
@@ -26,6 +27,22 @@ public sealed record StrategyConfig(
     public Func<IStrategy>? Factory { get; init; }
 
     public IStrategy Create() => Factory?.Invoke() ?? StrategyCatalog.Create(Kind, Parameters);
+
+    /// <summary>The configured id of the sweep this instance is one parameter set of; null when not swept.</summary>
+    public string? SweepOf { get; init; }
+
+    /// <summary>The swept keys and this instance's values (as written), in the kind's key order; empty when not swept.</summary>
+    public IReadOnlyDictionary<string, string> SweepParameters { get; init; } = NoParameters;
+
+    private static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
+}
+
+/// <summary>A parameter set of a sweep that its kind refuses (e.g. fast not below slow): not run, and said at start-up.</summary>
+/// <param name="At">The sweep's setting path, e.g. engine.strategies[0].sweep.</param>
+/// <param name="Id">The id the set would have had.</param>
+public sealed record SkippedSweepSet(string At, string Id, string Reason)
+{
+    public override string ToString() => $"{At}: skipped {Id}: {Reason}";
 }
 
 /// <summary>
@@ -44,6 +61,9 @@ public sealed record EngineSettings(
     StrategySupervision Supervision,
     IReadOnlyList<StrategyConfig> Strategies)
 {
+    /// <summary>Parameter sets of sweeps that were not run because their kind refuses them.</summary>
+    public IReadOnlyList<SkippedSweepSet> SkippedSweepSets { get; init; } = [];
+
     /// <summary>What each symbol's core needs.</summary>
     public SymbolCoreSettings CoreSettings() => new(Venue, BarPeriod, Risk.FlattenOffsetBps, Risk.KeepMessages, Risk.Accounts);
 
@@ -51,7 +71,8 @@ public sealed record EngineSettings(
     {
         var e = config.GetConfig("engine") ?? throw new EngineConfigException("engine", "section is missing");
         var risk = RiskSettingsReader.Read(config);
-        var strategies = ReadStrategies(config, risk);
+        var (strategies, skipped) = ReadStrategies(config, risk);
+        risk = WithSweepOverrides(risk, strategies);
         var settings = new EngineSettings(
             DurationIn(e, "engine", "bars.period", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
             IntIn(e, "engine", "history-bars", 1, ValueBounds.MaxWindow),
@@ -78,15 +99,19 @@ public sealed record EngineSettings(
                 DurationIn(e, "engine", "strategy-supervision.failure-window", TimeSpan.FromSeconds(1), TimeSpan.FromDays(366)),
                 DurationIn(e, "engine", "strategy-supervision.min-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30)),
                 DurationIn(e, "engine", "strategy-supervision.max-backoff", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(30))),
-            strategies);
+            strategies)
+        { SkippedSweepSets = skipped };
         return settings;
     }
 
     /// <summary>The keys of one entry of engine.strategies (its params are checked by the strategy kind).</summary>
     public static readonly IReadOnlyList<string> StrategyKeys =
-        ["id", "kind", "account", "quantity", "allow-short", "order-type", "limit-offset-bps", "params"];
+        ["id", "kind", "account", "quantity", "allow-short", "order-type", "limit-offset-bps", "params", "sweep"];
 
-    private static IReadOnlyList<StrategyConfig> ReadStrategies(Config config, RiskSettings risk)
+    /// <summary>The most parameter sets one sweep may expand to: each runs as its own actor in every symbol.</summary>
+    public const int MaxSweepSets = 1_000;
+
+    private static (IReadOnlyList<StrategyConfig>, IReadOnlyList<SkippedSweepSet>) ReadStrategies(Config config, RiskSettings risk)
     {
         const string path = "engine.strategies";
         if (!config.HasPath(path)) throw new EngineConfigException(path, "is missing; configure at least one strategy");
@@ -94,12 +119,13 @@ public sealed record EngineSettings(
         try
         {
             list = config.GetValue(path).GetArray()
-                .Select(v => new Config(new Akka.Configuration.Hocon.HoconRoot(v)))
+                .Select(v => new Config(new HoconRoot(v)))
                 .ToList();
         }
         catch (Exception ex) { throw new EngineConfigException(path, $"must be a list of objects ({ex.Message})"); }
 
         var result = new List<StrategyConfig>();
+        var skipped = new List<SkippedSweepSet>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < list.Count; i++)
         {
@@ -140,9 +166,18 @@ public sealed record EngineSettings(
                 throw new EngineConfigException($"{at}.account",
                     $"account '{account}' is not configured in engine.risk.accounts (known: {string.Join(", ", risk.Accounts.Keys)})");
             var strategy = new StrategyConfig(id, kind, sizing, parameters) { Account = account };
-            try { strategy.Create(); }
-            catch (ArgumentException ex) { throw new EngineConfigException($"{at}.params", ex.Message); }
-            result.Add(strategy);
+            if (!c.HasPath("sweep"))
+            {
+                try { strategy.Create(); }
+                catch (ArgumentException ex) { throw new EngineConfigException($"{at}.params", ex.Message); }
+                result.Add(strategy);
+                continue;
+            }
+            foreach (var instance in ExpandSweep(c, at, strategy, skipped))
+            {
+                if (!ids.Add(instance.Id)) throw new EngineConfigException($"{at}.sweep", $"the parameter set '{instance.Id}' has the id of another strategy");
+                result.Add(instance);
+            }
         }
         if (result.Count == 0) throw new EngineConfigException(path, "is empty; configure at least one strategy");
         foreach (var key in risk.Policy.StrategyOverrides.Keys)
@@ -150,7 +185,126 @@ public sealed record EngineSettings(
             if (!ids.Contains(key))
                 throw new EngineConfigException($"engine.risk.strategies.{key}", $"no strategy has id '{key}' (known: {string.Join(", ", ids)})");
         }
-        return result;
+        return (result, skipped);
+    }
+
+    /// <summary>
+    /// One instance per parameter set of <c>sweep { key = [values] }</c>: the cartesian product, keys in
+    /// the kind's key order, the first key varying slowest and values in the order written, so the ids
+    /// and their order are the same whatever order the keys were written in. A set the kind refuses is
+    /// skipped (a grid of fast and slow naturally holds fast >= slow); a value in no accepted set is an
+    /// error, as it is a typo or out of range rather than an unlucky combination.
+    /// </summary>
+    private static IEnumerable<StrategyConfig> ExpandSweep(Config c, string at, StrategyConfig template, List<SkippedSweepSet> skipped)
+    {
+        var sweepAt = $"{at}.sweep";
+        var root = c.GetValue("sweep");
+        if (!root.IsObject() || root.GetObject().Items.Count == 0)
+            throw new EngineConfigException(sweepAt, "must be an object of parameter lists, e.g. sweep { fast = [5, 10], slow = [30, 50] }");
+        IReadOnlyList<string> known;
+        try { known = StrategyCatalog.ParameterKeys(template.Kind); }
+        catch (ArgumentException ex) { throw new EngineConfigException($"{at}.kind", ex.Message); }
+        var written = root.GetObject().Items;
+        foreach (var key in written.Keys)
+        {
+            if (!known.Contains(key))
+                throw new EngineConfigException($"{sweepAt}.{key}",
+                    $"is not a parameter of {template.Kind}{SettingNames.DidYouMean(key, known)} (known: {(known.Count == 0 ? "none" : string.Join(", ", known))})");
+            if (template.Parameters.ContainsKey(key))
+                throw new EngineConfigException($"{sweepAt}.{key}", "is also set in params; give it in one place");
+        }
+        var axes = new List<(string Key, string[] Values)>();
+        foreach (var key in known.Where(written.ContainsKey))
+        {
+            var value = written[key];
+            var keyAt = $"{sweepAt}.{key}";
+            var list = ListOf(value) ?? throw new EngineConfigException(keyAt, $"must be a list of values, e.g. [5, 10], got '{value}'");
+            var values = new List<string>();
+            foreach (var item in list)
+            {
+                if (item.IsObject() || item.IsArray() || item.GetString() is not { Length: > 0 } text)
+                    throw new EngineConfigException(keyAt, $"must hold plain values, got '{item}'");
+                // The value becomes part of the instance's id, which must be valid as an actor name, a
+                // kill-switch scope and a metrics label alike.
+                if (text.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_')))
+                    throw new EngineConfigException(keyAt, $"value '{text}' may contain only letters, digits, '.', '-' and '_' (it becomes part of the strategy id)");
+                if (values.Contains(text)) throw new EngineConfigException(keyAt, $"value '{text}' is listed twice");
+                values.Add(text);
+            }
+            if (values.Count == 0) throw new EngineConfigException(keyAt, "is an empty list; give at least one value");
+            axes.Add((key, values.ToArray()));
+        }
+        var total = axes.Aggregate(1L, (n, a) => n * a.Values.Length);
+        if (total > MaxSweepSets)
+            throw new EngineConfigException(sweepAt, $"expands to {total} parameter sets; at most {MaxSweepSets} (each runs in every symbol)");
+
+        var accepted = new List<StrategyConfig>();
+        var refusals = new Dictionary<(string, string), string>();
+        var usedValues = new HashSet<(string, string)>();
+        var index = new int[axes.Count];
+        for (var n = 0; n < total; n++)
+        {
+            var set = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var a = 0; a < axes.Count; a++) set[axes[a].Key] = axes[a].Values[index[a]];
+            var id = template.Id + string.Concat(set.Select(kv => $".{kv.Key}={kv.Value}"));
+            var parameters = new Dictionary<string, string>(template.Parameters, StringComparer.Ordinal);
+            foreach (var (key, v) in set) parameters[key] = v;
+            var instance = template with { Id = id, Parameters = parameters, SweepOf = template.Id, SweepParameters = set };
+            try
+            {
+                instance.Create();
+                accepted.Add(instance);
+                foreach (var kv in set) usedValues.Add((kv.Key, kv.Value));
+            }
+            catch (ArgumentException ex)
+            {
+                skipped.Add(new SkippedSweepSet(sweepAt, id, ex.Message));
+                foreach (var kv in set) refusals.TryAdd((kv.Key, kv.Value), ex.Message);
+            }
+            // The last axis varies fastest.
+            for (var a = axes.Count - 1; a >= 0; a--)
+            {
+                if (++index[a] < axes[a].Values.Length) break;
+                index[a] = 0;
+            }
+        }
+        foreach (var (key, values) in axes)
+        {
+            foreach (var v in values)
+            {
+                if (!usedValues.Contains((key, v)))
+                    throw new EngineConfigException($"{sweepAt}.{key}", $"value '{v}' is in no parameter set {template.Kind} accepts: {refusals[(key, v)]}");
+            }
+        }
+        return accepted;
+    }
+
+    private static IList<HoconValue>? ListOf(HoconValue value)
+    {
+        if (value.IsArray()) return value.GetArray();
+        // Akka's parser keeps the blank after an empty list as a second part of the value.
+        var parts = value.Values;
+        return parts.Count > 0 && parts[0] is HoconArray array
+            && parts.Skip(1).All(p => p is HoconLiteral { Value: var text } && string.IsNullOrWhiteSpace(text))
+            ? array.GetArray()
+            : null;
+    }
+
+    /// <summary>
+    /// Limits under engine.risk.strategies.&lt;id&gt; for a sweep's id hold for each of its parameter
+    /// sets: a sweep's instances are one strategy tried several ways, and their ids are generated.
+    /// </summary>
+    private static RiskSettings WithSweepOverrides(RiskSettings risk, IReadOnlyList<StrategyConfig> strategies)
+    {
+        var policy = risk.Policy;
+        var swept = strategies.Where(s => s.SweepOf is { } of && policy.StrategyOverrides.ContainsKey(of)).ToList();
+        if (swept.Count == 0) return risk;
+        var overrides = new Dictionary<string, IReadOnlyDictionary<string, decimal>>(policy.StrategyOverrides, StringComparer.Ordinal);
+        foreach (var s in swept) overrides[s.Id] = policy.StrategyOverrides[s.SweepOf!];
+        return risk with
+        {
+            Policy = new RiskPolicy(policy.Defaults, policy.AccountOverrides, overrides, policy.SymbolOverrides, policy.RestrictedByAccount),
+        };
     }
 
     internal static string RequiredString(Config c, string at, string key)

@@ -66,7 +66,8 @@ public readonly record struct RiskScope(ScopeKind Kind, string Id)
         var colon = text.IndexOf(':');
         if (colon <= 0 || colon == text.Length - 1) return false;
         var id = text[(colon + 1)..];
-        if (id.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))) return false;
+        // '.' and '=' are in symbols (BRK.B) and in the ids of a sweep's parameter sets (ma-cross.fast=5.slow=30).
+        if (id.Any(ch => !(char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '='))) return false;
         ScopeKind? kind = text[..colon] switch
         {
             "account" => ScopeKind.Account,

@@ -142,7 +142,8 @@ public sealed record BacktestReport(
         return new OverfittingResult(
             label, trials.Length, trials[best].Strategy,
             Engine.Domain.Backtest.Overfitting.ProbabilityOfBacktestOverfitting(returns),
-            Engine.Domain.Backtest.Overfitting.DeflatedSharpe(returns[best], trials.Select(t => t.Statistics.Sharpe).ToArray()),
+            // Per-day Sharpes: the deflation compares the selected trial with the best of N unskilled ones in the same units.
+            Engine.Domain.Backtest.Overfitting.DeflatedSharpe(returns[best], returns.Select(Engine.Domain.Backtest.Overfitting.PeriodSharpe).ToArray()),
             walkForward);
     }
 

@@ -13,6 +13,7 @@ public sealed class RiskScopeTests
     [InlineData("account:main")]
     [InlineData("strategy:ma-cross")]
     [InlineData("strategy:mean_rev.v2")]
+    [InlineData("strategy:ma-cross.fast=5.slow=30")]
     [InlineData("symbol:BRK.A")]
     [InlineData("symbol:X")]
     public void Parse_and_ToString_round_trip(string text)
