@@ -242,6 +242,14 @@ public static class ConfigLoader
             lines.Add($"engine.persistence.connection-string = {Quote(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(db) }.ToString())}");
         if (o.SyntheticSymbols is { } symbols)
             lines.Add($"engine.synthetic.symbols = [{string.Join(", ", symbols.Select(Quote))}]");
+        if (o.MarketData is { } md)
+        {
+            if (md.Resolution is { } r) lines.Add($"engine.market-data.resolution = {Quote(r)}");
+            if (md.PriceAdjustment is { } a) lines.Add($"engine.market-data.price-adjustment = {Quote(a)}");
+            if (md.ExtendedHours) lines.Add("engine.market-data.extended-hours = on");
+            if (md.From is { } from) lines.Add($"engine.market-data.from = {Quote(from)}");
+            if (md.To is { } to) lines.Add($"engine.market-data.to = {Quote(to)}");
+        }
         return string.Join("\n", lines);
     }
 

@@ -11,10 +11,16 @@ var db = new Option<string?>("--db") { Description = "SQLite journal file (defau
 var summaryJson = new Option<string?>("--summary-json") { Description = "Write the summary and every fill, in order, as JSON to this file." };
 var quiet = new Option<bool>("--quiet") { Description = "No progress lines while running." };
 var continueAnyway = new Option<bool>("--continue-anyway") { Description = "Continue a journal recorded for other data or settings (the journal then holds both)." };
+var resolution = new Option<string?>("--resolution") { Description = "LEAN data: the resolution each symbol is read at: auto (minute if present, else the finest), tick, second, minute, hour or daily." };
+var priceAdjustment = new Option<string?>("--price-adjustment") { Description = "LEAN data: adjusted (factor files, the default) or raw prices." };
+var extendedHours = new Option<bool>("--extended-hours") { Description = "LEAN data: include pre- and post-market bars and ticks (default: 09:30-16:00 New York only)." };
+var from = new Option<string?>("--from") { Description = "LEAN data: first market date to read, yyyy-MM-dd (inclusive)." };
+var to = new Option<string?>("--to") { Description = "LEAN data: last market date to read, yyyy-MM-dd (inclusive)." };
 
 var root = new RootCommand("Actor-model trading engine: replays market data through strategies, risk and a paper venue, journaling every order and fill.")
 {
     data, synthetic, configFile, speed, db, summaryJson, quiet, continueAnyway,
+    resolution, priceAdjustment, extendedHours, from, to,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -34,7 +40,9 @@ root.SetAction(async (parse, cancellation) =>
             parse.GetValue(db),
             parse.GetValue(summaryJson),
             parse.GetValue(quiet),
-            parse.GetValue(continueAnyway));
+            parse.GetValue(continueAnyway),
+            MarketDataOptions.Parse(parse.GetValue(resolution), parse.GetValue(priceAdjustment), parse.GetValue(extendedHours),
+                parse.GetValue(from), parse.GetValue(to)));
         if (options.DatabaseFile is { } dbFile && string.IsNullOrWhiteSpace(dbFile))
             throw new UsageException("--db: the journal path is empty");
         if (options.SummaryJsonFile is { } json && Path.GetDirectoryName(Path.GetFullPath(json)) is { } dir && !Directory.Exists(dir))
