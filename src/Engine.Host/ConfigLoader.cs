@@ -104,6 +104,8 @@ public static class ConfigLoader
             throw new ConfigurationException(AkkaError(ex, pieces));
         }
         KnownSettings.Check(config, defaults.SelectMany(l => l.Definitions).ToList(), layers.Skip(defaults.Count).SelectMany(l => l.Definitions).ToList());
+        // Checked here, not where --data is opened: a bad value fails every start, synthetic runs included.
+        MarketDataConfig.Read(config);
         if (persistence == "postgres" && string.IsNullOrWhiteSpace(config.GetString("engine.persistence.connection-string")))
             throw new EngineConfigException("engine.persistence.connection-string",
                 $"is empty: with {PersistenceVariable}=postgres set ENGINE_DB_CONNECTION to the PostgreSQL connection string (Host=...;Port=...;Database=...;Username=...;Password=...)");

@@ -33,7 +33,14 @@ public static class FeedDetector
         options = (options ?? LeanReadOptions.Default).Validated();
         var full = Path.GetFullPath(path);
         var skipped = new SkippedFiles();
-        if (File.Exists(full)) return new DetectedFeed(new[] { FromFile(full, skipped, options) }, skipped);
+        if (File.Exists(full))
+        {
+            var source = FromFile(full, skipped, options);
+            LeanSeries[] one = source is LeanFileSource file
+                ? [new LeanSeries(file.Files[0].Series, file.Files[0].Resolution, [file.Files[0].Kind], [])]
+                : [];
+            return new DetectedFeed(new[] { source }, skipped, one);
+        }
         if (!Directory.Exists(full))
             throw new FeedFormatException($"data path '{path}' does not exist; expected a LEAN data folder, a LEAN zip or a trade/quote CSV file");
 
