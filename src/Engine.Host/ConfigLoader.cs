@@ -104,6 +104,8 @@ public static class ConfigLoader
             throw new ConfigurationException(AkkaError(ex, pieces));
         }
         KnownSettings.Check(config, defaults.SelectMany(l => l.Definitions).ToList(), layers.Skip(defaults.Count).SelectMany(l => l.Definitions).ToList());
+        // Checked here, not where --data is opened: a bad value fails every start, synthetic runs included.
+        MarketDataConfig.Read(config);
         if (persistence == "postgres" && string.IsNullOrWhiteSpace(config.GetString("engine.persistence.connection-string")))
             throw new EngineConfigException("engine.persistence.connection-string",
                 $"is empty: with {PersistenceVariable}=postgres set ENGINE_DB_CONNECTION to the PostgreSQL connection string (Host=...;Port=...;Database=...;Username=...;Password=...)");
@@ -242,6 +244,14 @@ public static class ConfigLoader
             lines.Add($"engine.persistence.connection-string = {Quote(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = Path.GetFullPath(db) }.ToString())}");
         if (o.SyntheticSymbols is { } symbols)
             lines.Add($"engine.synthetic.symbols = [{string.Join(", ", symbols.Select(Quote))}]");
+        if (o.MarketData is { } md)
+        {
+            if (md.Resolution is { } r) lines.Add($"engine.market-data.resolution = {Quote(r)}");
+            if (md.PriceAdjustment is { } a) lines.Add($"engine.market-data.price-adjustment = {Quote(a)}");
+            if (md.ExtendedHours) lines.Add("engine.market-data.extended-hours = on");
+            if (md.From is { } from) lines.Add($"engine.market-data.from = {Quote(from)}");
+            if (md.To is { } to) lines.Add($"engine.market-data.to = {Quote(to)}");
+        }
         return string.Join("\n", lines);
     }
 

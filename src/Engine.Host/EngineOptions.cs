@@ -12,7 +12,8 @@ public sealed record EngineOptions(
     string? DatabaseFile,
     string? SummaryJsonFile,
     bool Quiet,
-    bool ContinueAnyway = false)
+    bool ContinueAnyway = false,
+    MarketDataOptions? MarketData = null)
 {
     /// <summary>--report: the folder the backtest results, text and HTML report are written to.</summary>
     public string? ReportDirectory { get; init; }
@@ -43,5 +44,31 @@ public sealed record EngineOptions(
                 throw new UsageException($"--synthetic: '{s}' is not a valid symbol (letters, digits, '.', '-', '_')");
         }
         return symbols;
+    }
+}
+
+/// <summary>The command line's --resolution, --price-adjustment, --extended-hours, --from and --to
+/// (null: the engine.market-data setting), checked as they are parsed.</summary>
+public sealed record MarketDataOptions(string? Resolution, string? PriceAdjustment, bool ExtendedHours, string? From, string? To)
+{
+    /// <exception cref="UsageException">A value that is not one, or from after to.</exception>
+    public static MarketDataOptions Parse(string? resolution, string? adjustment, bool extendedHours, string? from, string? to)
+    {
+        if (resolution is not null && !Engine.MarketData.LeanReadOptions.TryParseResolution(resolution, out _))
+            throw new UsageException($"--resolution: expected auto, tick, second, minute, hour or daily, got '{resolution}'");
+        if (adjustment is not null && !Engine.MarketData.LeanReadOptions.TryParseAdjustment(adjustment, out _))
+            throw new UsageException($"--price-adjustment: expected adjusted or raw, got '{adjustment}'");
+        DateOnly? f = null, t = null;
+        try
+        {
+            if (from is not null) f = Engine.MarketData.LeanReadOptions.ParseDate(from, "--from");
+            if (to is not null) t = Engine.MarketData.LeanReadOptions.ParseDate(to, "--to");
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        if (f > t) throw new UsageException($"--from {from} is after --to {to}: the date range is empty");
+        return new MarketDataOptions(resolution?.ToLowerInvariant(), adjustment?.ToLowerInvariant(), extendedHours, from, to);
     }
 }

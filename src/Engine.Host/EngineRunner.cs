@@ -304,13 +304,14 @@ public sealed class EngineRunner(
     /// <summary>The feed's sources as the options and configuration name them: --data, or the synthetic feed.</summary>
     public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe) OpenSources(EngineOptions options, Config config)
     {
-        var (sources, name, universe, _) = OpenInput(options, config);
+        var (sources, name, universe, _, _) = OpenInput(options, config);
         return (sources, name, universe);
     }
 
     /// <summary><see cref="OpenSources"/> with the files of --data that are not read and why (null for
     /// the synthetic feed); the sources add to it the files they refuse as they read.</summary>
-    public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe, SkippedFiles? Skipped) OpenInput(
+    /// <remarks>Series: one line per LEAN series read (its resolution, kinds and reading), for the log.</remarks>
+    public static (IReadOnlyList<IFeedSource> Sources, string Name, IReadOnlySet<string>? Universe, SkippedFiles? Skipped, IReadOnlyList<string> Series) OpenInput(
         EngineOptions options, Config config)
     {
         if (options.DataPath is { } path)
@@ -319,8 +320,9 @@ public sealed class EngineRunner(
                 throw new UsageException($"--data: '{path}' does not exist");
             try
             {
-                var detected = FeedDetector.Detect(path);
-                return (detected.Sources, Path.GetFullPath(path), null, detected.Skipped);
+                var read = MarketDataConfig.Read(config);
+                var detected = FeedDetector.Detect(path, read);
+                return (detected.Sources, Path.GetFullPath(path), null, detected.Skipped, detected.Describe(read).ToArray());
             }
             catch (FeedFormatException ex)
             {
@@ -329,7 +331,7 @@ public sealed class EngineRunner(
         }
         var synthetic = SyntheticConfig.Read(config);
         var name = $"synthetic (seed {synthetic.Seed}, {string.Join(",", synthetic.Symbols)}, {synthetic.TradingDays} days from {synthetic.StartDate:yyyy-MM-dd})";
-        return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal), null);
+        return (SyntheticFeedSource.Create(synthetic), name, synthetic.Symbols.ToHashSet(StringComparer.Ordinal), null, []);
     }
 
     /// <summary>The fill log comes from the journal, the record of what counted, not from memory.</summary>

@@ -13,10 +13,16 @@ var quiet = new Option<bool>("--quiet") { Description = "No progress lines while
 var report = new Option<string?>("--report") { Description = "Write backtest_results_<date>.json, report_<date>.txt and report_<date>.html to this folder." };
 var gates = new Option<string?>("--gates") { Description = "Evaluate the promotion gates of this YAML file (e.g. config/promotion_gates.yaml); exit 3 when one fails." };
 var continueAnyway = new Option<bool>("--continue-anyway") { Description = "Continue a journal recorded for other data or settings (the journal then holds both)." };
+var resolution = new Option<string?>("--resolution") { Description = "LEAN data: the resolution each symbol is read at: auto (minute if present, else the finest), tick, second, minute, hour or daily." };
+var priceAdjustment = new Option<string?>("--price-adjustment") { Description = "LEAN data: adjusted (factor files, the default) or raw prices." };
+var extendedHours = new Option<bool>("--extended-hours") { Description = "LEAN data: include pre- and post-market bars and ticks (default: 09:30-16:00 New York only)." };
+var from = new Option<string?>("--from") { Description = "LEAN data: first market date to read, yyyy-MM-dd (inclusive)." };
+var to = new Option<string?>("--to") { Description = "LEAN data: last market date to read, yyyy-MM-dd (inclusive)." };
 
 var root = new RootCommand("Actor-model trading engine: replays market data through strategies, risk and a paper venue, journaling every order and fill.")
 {
     data, synthetic, configFile, speed, db, summaryJson, quiet, continueAnyway, report, gates,
+    resolution, priceAdjustment, extendedHours, from, to,
 };
 
 root.SetAction(async (parse, cancellation) =>
@@ -36,7 +42,9 @@ root.SetAction(async (parse, cancellation) =>
             parse.GetValue(db),
             parse.GetValue(summaryJson),
             parse.GetValue(quiet),
-            parse.GetValue(continueAnyway))
+            parse.GetValue(continueAnyway),
+            MarketDataOptions.Parse(parse.GetValue(resolution), parse.GetValue(priceAdjustment), parse.GetValue(extendedHours),
+                parse.GetValue(from), parse.GetValue(to)))
         {
             ReportDirectory = parse.GetValue(report),
             GatesFile = parse.GetValue(gates),

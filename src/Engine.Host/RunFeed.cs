@@ -57,7 +57,9 @@ public sealed class RunFeed : ILaunchedRun
     public static RunFeed Open(EngineOptions options, Config config, TextWriter log,
         Func<Source<IReadOnlyList<SequencedEvent>, NotUsed>, Source<IReadOnlyList<SequencedEvent>, NotUsed>>? shapeFeed = null)
     {
-        var (sources, sourceName, universe, skipped) = EngineRunner.OpenInput(options, config);
+        var (sources, sourceName, universe, skipped, series) = EngineRunner.OpenInput(options, config);
+        // Which resolution and reading each LEAN symbol got: a run never mixes them silently.
+        foreach (var line in series) log.WriteLine($"[data] {line}");
         // Each skipped file once, a few per reason, at start (the folder scan's) and as the readers
         // find more (corrupt or misnamed archives); all of them are in the summary.
         var skipLog = new SkippedFileLog(line => log.WriteLine($"[data] {line}"));

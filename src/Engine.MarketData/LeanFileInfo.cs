@@ -26,6 +26,16 @@ public enum LeanDataKind
 /// </summary>
 public sealed record LeanFileInfo(string Path, string Symbol, LeanResolution Resolution, LeanDataKind Kind, DateOnly? Date)
 {
+    private readonly string? _series;
+
+    /// <summary>The symbol the engine trades this file's data as: <see cref="Symbol"/> (the ticker the
+    /// file is stored under) unless a map file says the security is known today by another.</summary>
+    public string Series
+    {
+        get => _series ?? Symbol;
+        init => _series = value;
+    }
+
     /// <summary>The name LEAN gives the CSV inside this zip: &lt;sym&gt;.csv for hour/daily,
     /// &lt;yyyymmdd&gt;_&lt;sym&gt;_&lt;res&gt;_&lt;kind&gt;.csv for second/minute and
     /// &lt;yyyymmdd&gt;_&lt;sym&gt;_&lt;Kind&gt;_Tick.csv for ticks.</summary>

@@ -36,21 +36,26 @@ namespace Engine.MarketData;
 /// </summary>
 public sealed class LeanFileSource : ILocatedFeedSource
 {
-    public LeanFileSource(string path) : this(new[] { path }) { }
+    public LeanFileSource(string path, LeanReadOptions? options = null) : this(new[] { path }, null, options) { }
 
     /// <param name="paths">Files to read in this order.</param>
     /// <param name="skipped">Where to report files and archive entries not read; null for a list of
     /// this source's own (<see cref="Skipped"/>).</param>
-    public LeanFileSource(IEnumerable<string> paths, SkippedFiles? skipped = null)
+    /// <param name="options">How to read them; null for every line as stored (<see cref="LeanReadOptions.AsStored"/>):
+    /// the data path's detector passes the run's options (LEAN's way by default).</param>
+    public LeanFileSource(IEnumerable<string> paths, SkippedFiles? skipped = null, LeanReadOptions? options = null)
+        : this(ParseAll(paths), skipped, options)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        var files = new List<LeanFileInfo>();
-        foreach (var path in paths)
-        {
-            if (!LeanFileInfo.TryParse(path, out var info, out var problem)) throw new FeedFormatException(problem);
-            files.Add(info!);
-        }
-        if (files.Count == 0) throw new ArgumentException("a LEAN source needs at least one file", nameof(paths));
+    }
+
+    /// <param name="files">Files of one series (one symbol, resolution and kind) to read in this order.</param>
+    /// <exception cref="FeedFormatException">The symbol's factor file cannot be read (adjusted prices only).</exception>
+    public LeanFileSource(IReadOnlyList<LeanFileInfo> files, SkippedFiles? skipped, LeanReadOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Options = (options ?? LeanReadOptions.AsStored).Validated();
+        if (Options.Adjustment == PriceAdjustment.Adjusted && files.Count > 0) Factors = LeanFactorFile.For(files[0]);
+        if (files.Count == 0) throw new ArgumentException("a LEAN source needs at least one file", nameof(files));
         Files = files;
         Skipped = skipped ?? new SkippedFiles();
         Name = files.Count == 1 ? files[0].Path : $"{files[0].Path} (+{files.Count - 1} more)";
@@ -59,6 +64,23 @@ public sealed class LeanFileSource : ILocatedFeedSource
     public string Name { get; }
 
     public IReadOnlyList<LeanFileInfo> Files { get; }
+
+    public LeanReadOptions Options { get; }
+
+    /// <summary>The factor file adjusting this source's prices; null for raw prices or a symbol without one.</summary>
+    public LeanFactorFile? Factors { get; }
+
+    private static List<LeanFileInfo> ParseAll(IEnumerable<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var files = new List<LeanFileInfo>();
+        foreach (var path in paths)
+        {
+            if (!LeanFileInfo.TryParse(path, out var info, out var problem)) throw new FeedFormatException(problem);
+            files.Add(info!);
+        }
+        return files;
+    }
 
     /// <summary>Files (and archive entries) of this source found unfit to read, with why.</summary>
     public SkippedFiles Skipped { get; }
@@ -70,13 +92,17 @@ public sealed class LeanFileSource : ILocatedFeedSource
 
     public IEnumerable<LocatedFeedItem> ReadLocated()
     {
+        // A tick quote updates one side: the other keeps its last quote, across the series' days too.
+        var quotes = new LastQuote();
         foreach (var file in Files)
         {
-            foreach (var item in ReadFile(file)) yield return item;
+            // A day outside --from/--to is not opened at all.
+            if (file.Date is { } day && !Options.Includes(day)) continue;
+            foreach (var item in ReadFile(file, quotes)) yield return item;
         }
     }
 
-    private IEnumerable<LocatedFeedItem> ReadFile(LeanFileInfo file)
+    private IEnumerable<LocatedFeedItem> ReadFile(LeanFileInfo file, LastQuote quotes)
     {
         var reader = LeanArchive.Open(file, Skipped, out var problem);
         if (reader is null)
@@ -87,7 +113,7 @@ public sealed class LeanFileSource : ILocatedFeedSource
         }
         using (reader)
         {
-            var parser = new LeanLineParser(file);
+            var parser = new LeanLineParser(file, Options, Factors, quotes);
             while (reader.MoveNext())
             {
                 var n = reader.LineNumber;
@@ -128,19 +154,39 @@ internal sealed class LeanLineParser
     private static readonly string[] TradeTickColumns = { "time", "price", "quantity", "exchange", "condition", "suspicious" };
     private static readonly string[] QuoteTickColumns = { "time", "bid", "bid size", "ask", "ask size", "exchange", "condition", "suspicious" };
 
+    // The regular session, New York: 09:30 to 16:00.
+    private const long SessionOpenMs = 34_200_000;
+    private const long SessionCloseMs = 57_600_000;
+    private static readonly TimeSpan SessionOpen = TimeSpan.FromMilliseconds(SessionOpenMs);
+    private static readonly TimeSpan SessionClose = TimeSpan.FromMilliseconds(SessionCloseMs);
+
     private readonly LeanFileInfo _file;
     private readonly string _symbol;
     private readonly EasternDay? _day;
     private readonly TimeSpan _period;
-    // The last quote of each side in this file (tick quotes update one side at a time).
-    private decimal _bid, _bidSize, _ask, _askSize;
+    private readonly long _periodMs;
+    private readonly LeanReadOptions _options;
+    private readonly LeanFactorFile? _factors;
+    private readonly LastQuote _quote;
+    // A day file's factors: one date, so computed once.
+    private readonly decimal _priceScale = 1m, _splitFactor = 1m;
     private bool _sawData;
 
-    public LeanLineParser(LeanFileInfo file)
+    public LeanLineParser(LeanFileInfo file) : this(file, LeanReadOptions.AsStored, null, new LastQuote()) { }
+
+    public LeanLineParser(LeanFileInfo file, LeanReadOptions options, LeanFactorFile? factors, LastQuote quote)
     {
         _file = file;
-        _symbol = file.Symbol;
+        _symbol = file.Series;
+        _options = options;
+        _factors = options.Adjustment == PriceAdjustment.Adjusted ? factors : null;
+        _quote = quote;
         _day = file.Date is { } date ? new EasternDay(date) : null;
+        if (_factors is not null && file.Date is { } day)
+        {
+            var row = _factors.On(day);
+            (_priceScale, _splitFactor) = (row.PriceFactor * row.SplitFactor, row.SplitFactor);
+        }
         _period = file.Resolution switch
         {
             LeanResolution.Second => TimeSpan.FromSeconds(1),
@@ -149,14 +195,26 @@ internal sealed class LeanLineParser
             LeanResolution.Daily => TimeSpan.FromDays(1),
             _ => TimeSpan.Zero,
         };
+        _periodMs = (long)_period.TotalMilliseconds;
     }
+
+    /// <summary>Whether a bar starting at this time of day lies within the session read.</summary>
+    private bool BarInSession(long startMs) =>
+        _options.ExtendedHours || startMs >= SessionOpenMs && startMs + _periodMs <= SessionCloseMs;
+
+    private bool TickInSession(long ms) => _options.ExtendedHours || ms is >= SessionOpenMs and < SessionCloseMs;
+
+    // Adjusted prices: raw x price factor x split factor; volumes raw / split factor, whole shares (as LEAN rounds them).
+    private decimal Price(decimal raw) => _priceScale == 1m ? raw : raw * _priceScale;
+
+    private decimal Volume(decimal raw) => _splitFactor == 1m ? raw : Math.Round(raw / _splitFactor);
 
     /// <summary>Set when the file's first data line has the shape of another LEAN format than its
     /// name claims: why; the item returned for that line is its rejection and the rest of the file
     /// must not be read.</summary>
     public string? Misnamed { get; private set; }
 
-    /// <summary>The item for a line, or null for a blank line.</summary>
+    /// <summary>The item for a line, or null for a blank line or one outside the hours or dates read.</summary>
     public FeedItem? Parse(ReadOnlySpan<char> line, long lineNumber)
     {
         if (line.IsWhiteSpace()) return null;
@@ -263,61 +321,64 @@ internal sealed class LeanLineParser
         _ => (6, 6),
     };
 
-    private FeedItem Bar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
+    private FeedItem? Bar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 6) return TooFew(line, n, 6, count, BarColumns);
         if (count > 6) return TooMany(line, n, 6, count);
-        if (!TryTime(line[cols[0]], out var start)) return BadTime(line, n);
+        if (!TryTime(line[cols[0]], out var start, out var ms)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var o)) return NotNumber(line, n, 1, BarColumns);
         if (!TryPrice(line[cols[2]], out var h)) return NotNumber(line, n, 2, BarColumns);
         if (!TryPrice(line[cols[3]], out var l)) return NotNumber(line, n, 3, BarColumns);
         if (!TryPrice(line[cols[4]], out var c)) return NotNumber(line, n, 4, BarColumns);
         if (!TryQuantity(line[cols[5]], out var v)) return NotNumber(line, n, 5, BarColumns);
-        return FeedItem.Of(new TradeBar(_symbol, start + _period, _period, o, h, l, c, v));
+        if (!BarInSession(ms)) return null;
+        return FeedItem.Of(new TradeBar(_symbol, start + _period, _period, Price(o), Price(h), Price(l), Price(c), Volume(v)));
     }
 
-    private FeedItem QuoteBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
+    private FeedItem? QuoteBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 11) return TooFew(line, n, 11, count, QuoteBarColumns);
         if (count > 11) return TooMany(line, n, 11, count);
-        if (!TryTime(line[cols[0]], out var start)) return BadTime(line, n);
+        if (!TryTime(line[cols[0]], out var start, out var ms)) return BadTime(line, n);
         // Only the closing quote and the sizes reach the event; the other prices are not parsed.
         if (!TryPriceOrEmpty(line[cols[4]], out var bid)) return NotNumber(line, n, 4, QuoteBarColumns);
         if (!TryQuantityOrEmpty(line[cols[5]], out var bidSize)) return NotNumber(line, n, 5, QuoteBarColumns);
         if (!TryPriceOrEmpty(line[cols[9]], out var ask)) return NotNumber(line, n, 9, QuoteBarColumns);
         if (!TryQuantityOrEmpty(line[cols[10]], out var askSize)) return NotNumber(line, n, 10, QuoteBarColumns);
-        return FeedItem.Of(new QuoteTick(_symbol, start + _period, bid, bidSize, ask, askSize));
+        if (!BarInSession(ms)) return null;
+        return FeedItem.Of(new QuoteTick(_symbol, start + _period, Price(bid), Volume(bidSize), Price(ask), Volume(askSize)));
     }
 
-    private FeedItem TradeTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
+    private FeedItem? TradeTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 3) return TooFew(line, n, 3, count, TradeTickColumns);
         if (count > 6) return TooMany(line, n, 6, count);
-        if (!TryTime(line[cols[0]], out var time)) return BadTime(line, n);
+        if (!TryTime(line[cols[0]], out var time, out var ms)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var price)) return NotNumber(line, n, 1, TradeTickColumns);
         if (!TryQuantity(line[cols[2]], out var qty)) return NotNumber(line, n, 2, TradeTickColumns);
+        if (!TickInSession(ms)) return null;
         if (count > 5 && CheckSuspicious(line, cols[5], n, TradeTickColumns) is { } rejected) return rejected;
-        return FeedItem.Of(new TradeTick(_symbol, time, price, qty));
+        return FeedItem.Of(new TradeTick(_symbol, time, Price(price), Volume(qty)));
     }
 
-    private FeedItem QuoteTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
+    private FeedItem? QuoteTick(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 5) return TooFew(line, n, 5, count, QuoteTickColumns);
         if (count > 8) return TooMany(line, n, 8, count);
-        if (!TryTime(line[cols[0]], out var time)) return BadTime(line, n);
+        if (!TryTime(line[cols[0]], out var time, out var ms)) return BadTime(line, n);
         if (!TryPrice(line[cols[1]], out var bid)) return NotNumber(line, n, 1, QuoteTickColumns);
         if (!TryQuantity(line[cols[2]], out var bidSize)) return NotNumber(line, n, 2, QuoteTickColumns);
         if (!TryPrice(line[cols[3]], out var ask)) return NotNumber(line, n, 3, QuoteTickColumns);
         if (!TryQuantity(line[cols[4]], out var askSize)) return NotNumber(line, n, 4, QuoteTickColumns);
-        if (count > 7 && CheckSuspicious(line, cols[7], n, QuoteTickColumns) is { } rejected) return rejected;
-        if (bid != 0) (_bid, _bidSize) = (bid, bidSize);
-        else (bid, bidSize) = (_bid, _bidSize);
-        if (ask != 0) (_ask, _askSize) = (ask, askSize);
-        else (ask, askSize) = (_ask, _askSize);
-        return FeedItem.Of(new QuoteTick(_symbol, time, bid, bidSize, ask, askSize));
+        if (count > 7 && CheckSuspicious(line, cols[7], n, QuoteTickColumns) is { } rejected)
+            return TickInSession(ms) ? rejected : null;
+        // Before the session filter: a pre-market quote is still the last known quote of its side at the open.
+        (bid, bidSize, ask, askSize) = _quote.Update(bid, bidSize, ask, askSize);
+        if (!TickInSession(ms)) return null;
+        return FeedItem.Of(new QuoteTick(_symbol, time, Price(bid), Volume(bidSize), Price(ask), Volume(askSize)));
     }
 
-    private FeedItem DatedBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
+    private FeedItem? DatedBar(ReadOnlySpan<char> line, Span<Range> cols, int count, long n)
     {
         if (count < 6) return TooFew(line, n, 6, count, BarColumns);
         if (count > 6) return TooMany(line, n, 6, count);
@@ -326,6 +387,11 @@ internal sealed class LeanLineParser
         // Refused before the arithmetic below, which would overflow at the end of the calendar.
         if (!ValueBounds.IsTime(DateTime.SpecifyKind(start, DateTimeKind.Utc)))
             return Reject(line, n, DataRejectReason.OutOfRange, $"{start:yyyy-MM-dd HH:mm} is outside {ValueBounds.MinTime:yyyy}..{ValueBounds.MaxTime.Year - 1}");
+        var date = DateOnly.FromDateTime(start);
+        if (!_options.Includes(date)) return null;
+        // An hour bar is read when it overlaps the session (LEAN's first is 09:00-10:00, holding the open).
+        if (_file.Resolution == LeanResolution.Hour && !_options.ExtendedHours
+            && (start.TimeOfDay >= SessionClose || start.TimeOfDay + _period <= SessionOpen)) return null;
         // A daily bar is known at the 16:00 close of its date, an hour bar at the end of its hour.
         var endLocal = _file.Resolution == LeanResolution.Daily ? start.Date.AddHours(16) : start + _period;
         if (!EasternTime.TryToUtc(endLocal, out var end))
@@ -335,6 +401,11 @@ internal sealed class LeanLineParser
         if (!TryPrice(line[cols[3]], out var l)) return NotNumber(line, n, 3, BarColumns);
         if (!TryPrice(line[cols[4]], out var c)) return NotNumber(line, n, 4, BarColumns);
         if (!TryQuantity(line[cols[5]], out var v)) return NotNumber(line, n, 5, BarColumns);
+        if (_factors?.On(date) is { } f && (f.PriceFactor != 1m || f.SplitFactor != 1m))
+        {
+            var scale = f.PriceFactor * f.SplitFactor;
+            (o, h, l, c, v) = (o * scale, h * scale, l * scale, c * scale, Math.Round(v / f.SplitFactor));
+        }
         return FeedItem.Of(new TradeBar(_symbol, end, _period, o, h, l, c, v));
     }
 
@@ -346,10 +417,10 @@ internal sealed class LeanLineParser
         return Reject(line, n, DataRejectReason.Malformed, $"{names[^1]} flag must be 0 or 1");
     }
 
-    private bool TryTime(ReadOnlySpan<char> field, out DateTime utc)
+    private bool TryTime(ReadOnlySpan<char> field, out DateTime utc, out long ms)
     {
         utc = default;
-        return long.TryParse(field, IntegerStyle, CultureInfo.InvariantCulture, out var ms) && _day!.TryToUtc(ms, out utc);
+        return long.TryParse(field, IntegerStyle, CultureInfo.InvariantCulture, out ms) && _day!.TryToUtc(ms, out utc);
     }
 
     private static bool TryPrice(ReadOnlySpan<char> field, out decimal price)
@@ -424,5 +495,20 @@ internal sealed class LeanLineParser
         }
         if (cut.Length < line.Length) text.Append("...");
         return text.ToString();
+    }
+}
+
+/// <summary>The last quote of each side of one series: LEAN's tick quotes update one side at a time
+/// (the other side's price 0), and the other side keeps its last quote, as LEAN's consolidators do.</summary>
+public sealed class LastQuote
+{
+    private decimal _bid, _bidSize, _ask, _askSize;
+
+    /// <summary>The quote after an update; a side priced 0 is the side not updated.</summary>
+    public (decimal Bid, decimal BidSize, decimal Ask, decimal AskSize) Update(decimal bid, decimal bidSize, decimal ask, decimal askSize)
+    {
+        if (bid != 0) (_bid, _bidSize) = (bid, bidSize);
+        if (ask != 0) (_ask, _askSize) = (ask, askSize);
+        return (_bid, _bidSize, _ask, _askSize);
     }
 }

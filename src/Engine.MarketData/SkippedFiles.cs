@@ -26,6 +26,12 @@ public enum SkipReason
 
     /// <summary>A further entry of a LEAN zip beside the one its name calls for.</summary>
     ExtraEntry,
+
+    /// <summary>LEAN data of a symbol at another resolution than the one its series is read at.</summary>
+    OtherResolution,
+
+    /// <summary>A LEAN day file dated outside the run's --from/--to.</summary>
+    OutsideDates,
 }
 
 public static class SkipReasonCodes
@@ -41,6 +47,8 @@ public static class SkipReasonCodes
         SkipReason.CorruptArchive => "corrupt_archive",
         SkipReason.Misnamed => "misnamed",
         SkipReason.ExtraEntry => "extra_entry",
+        SkipReason.OtherResolution => "other_resolution",
+        SkipReason.OutsideDates => "outside_dates",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -55,6 +63,8 @@ public static class SkipReasonCodes
         SkipReason.CorruptArchive => "corrupt archive",
         SkipReason.Misnamed => "misnamed",
         SkipReason.ExtraEntry => "extra archive entry",
+        SkipReason.OtherResolution => "other resolution",
+        SkipReason.OutsideDates => "outside the dates",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -44,6 +44,20 @@ public sealed class MarketDataValidationTests
     }
 
     [Fact]
+    public void Beside_input_trade_bars_quote_mids_never_build_bars()
+    {
+        var b = new BarBuilder("X", Minute);
+        // A quote before the first trade bar opens a mid bar; the trade bar drops it instead of completing it.
+        Assert.Null(b.On(Quote(0, 10m, 10.2m)));
+        var input = Bar(T.AddMinutes(1), 10m, 10.5m, 9.9m, 10.1m);
+        Assert.Same(input, b.On(input));
+        Assert.Null(b.On(Quote(60, 10m, 10.2m)));
+        Assert.Null(b.On(Quote(200, 11m, 11.2m)));
+        var next = Bar(T.AddMinutes(4), 11m, 11m, 11m, 11m);
+        Assert.Same(next, b.On(next));
+    }
+
+    [Fact]
     public void After_a_gap_the_old_bar_completes_and_the_new_one_aligns_to_its_own_period()
     {
         var b = new BarBuilder("X", Minute);

@@ -12,6 +12,10 @@ public sealed class CommandLineTests
     [InlineData("--config", "/no/such/file.conf", "/no/such/file.conf")]
     [InlineData("--synthetic", "AA PL", "--synthetic")]
     [InlineData("--bogus", "1", "--bogus")]
+    [InlineData("--resolution", "weekly", "--resolution")]
+    [InlineData("--price-adjustment", "total", "--price-adjustment")]
+    [InlineData("--from", "2013-13-01", "--from")]
+    [InlineData("--to", "10/11/2013", "--to")]
     public async Task A_bad_option_exits_2_naming_it(string option, string value, string named)
     {
         var (code, _, stderr) = await EngineProcess.RunAsync(EngineProcess.TempDir(), Limit, option, value);
@@ -28,6 +32,8 @@ public sealed class CommandLineTests
     [InlineData("engine.ask-timeout = 1ms", "engine.ask-timeout")]
     [InlineData("engine.synthetic.start-date = \"1900-01-02\"", "engine.synthetic.start-date")]
     [InlineData("engine.synthetic.start-date = \"9999-01-01\"", "engine.synthetic.start-date")]
+    [InlineData("engine.market-data.resolution = weekly", "engine.market-data.resolution")]
+    [InlineData("engine.market-data { from = \"2013-10-09\", to = \"2013-10-08\" }", "engine.market-data.from")]
     public async Task A_bad_setting_exits_2_naming_its_path(string hocon, string path)
     {
         var dir = EngineProcess.TempDir();
@@ -61,11 +67,19 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task From_after_to_exits_2_naming_both()
+    {
+        var (code, _, stderr) = await EngineProcess.RunAsync(EngineProcess.TempDir(), Limit, "--from", "2013-10-09", "--to", "2013-10-08");
+        Assert.Equal(2, code);
+        Assert.Contains("--from 2013-10-09 is after --to 2013-10-08", stderr);
+    }
+
+    [Fact]
     public async Task Help_lists_the_options_and_exits_0()
     {
         var (code, stdout, _) = await EngineProcess.RunAsync(EngineProcess.TempDir(), Limit, "--help");
         Assert.Equal(0, code);
-        foreach (var o in new[] { "--data", "--synthetic", "--config", "--speed", "--db", "--summary-json" })
+        foreach (var o in new[] { "--data", "--synthetic", "--config", "--speed", "--db", "--summary-json", "--resolution", "--price-adjustment", "--extended-hours", "--from", "--to" })
             Assert.Contains(o, stdout);
     }
 }

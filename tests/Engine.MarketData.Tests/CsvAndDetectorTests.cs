@@ -52,13 +52,13 @@ public sealed class CsvAndDetectorTests : IDisposable
     public void Csv_timestamps_need_an_offset(string ts, bool hasOffset) => Assert.Equal(hasOffset, CsvFileSource.HasOffset(ts));
 
     [LeanDataFact]
-    public void A_minute_symbol_folder_gives_one_chained_source_per_kind_holding_every_day()
+    public void A_minute_symbol_folder_gives_one_chained_source_per_kind_holding_every_day_trades_first()
     {
         var sources = FeedDetector.FromPath(LeanData.PathOf("equity", "usa", "minute", "spy"));
 
         Assert.Equal(2, sources.Count);
-        var quote = Assert.IsType<LeanFileSource>(sources[0]);
-        var trade = Assert.IsType<LeanFileSource>(sources[1]);
+        var trade = Assert.IsType<LeanFileSource>(sources[0]);
+        var quote = Assert.IsType<LeanFileSource>(sources[1]);
         Assert.All(quote.Files, f => Assert.Equal((LeanDataKind.Quote, LeanResolution.Minute, "SPY"), (f.Kind, f.Resolution, f.Symbol)));
         Assert.All(trade.Files, f => Assert.Equal((LeanDataKind.Trade, LeanResolution.Minute, "SPY"), (f.Kind, f.Resolution, f.Symbol)));
         Assert.Equal(7, trade.Files.Count);
@@ -76,7 +76,11 @@ public sealed class CsvAndDetectorTests : IDisposable
         Assert.All(files, f => Assert.Contains($"{Path.DirectorySeparatorChar}equity{Path.DirectorySeparatorChar}", f));
         Assert.All(files, f => Assert.EndsWith(".zip", f));
         Assert.DoesNotContain(files, f => f.Contains("factor_files") || f.Contains("map_files"));
-        Assert.Contains(sources, s => s.Name.EndsWith(Path.Combine("daily", "spy.zip")));
+        // One resolution per symbol: SPY at minute (its daily file is not read), QQQ has daily data only.
+        Assert.Contains(sources, s => s.Name.EndsWith(Path.Combine("daily", "qqq.zip")));
+        Assert.DoesNotContain(sources, s => s.Name.EndsWith(Path.Combine("daily", "spy.zip")));
+        Assert.All(sources.Cast<LeanFileSource>().GroupBy(s => s.Files[0].Series),
+            g => Assert.Single(g.SelectMany(s => s.Files).Select(f => f.Resolution).Distinct()));
         // Deterministic: a second scan gives the same sources in the same order.
         Assert.Equal(sources.Select(s => s.Name), FeedDetector.FromPath(LeanData.Root!).Select(s => s.Name));
     }
@@ -115,7 +119,7 @@ public sealed class CsvAndDetectorTests : IDisposable
     }
 
     [Fact]
-    public void A_folder_mixes_csv_and_lean_sources_in_path_order_skipping_what_is_not_price_data()
+    public void A_folder_mixes_lean_series_then_csv_sources_skipping_what_is_not_price_data()
     {
         _dir.Write("a/trades.csv", "timestamp,symbol,price,quantity\n2024-01-02T15:00:00Z,X,1,1\n");
         _dir.Write("a/notes.csv", "just,some,columns\n");
@@ -124,15 +128,17 @@ public sealed class CsvAndDetectorTests : IDisposable
         _dir.Zip("b/equity/usa/minute/xyz/notes.zip", "x");
         _dir.Zip("b/equity/usa/daily/xyz.zip", "20131007 00:00,1000000,1010000,990000,1005000,500");
 
-        var sources = FeedDetector.FromPath(_dir.Root);
+        var detected = FeedDetector.Detect(_dir.Root);
+        var sources = detected.Sources;
 
-        Assert.Equal(3, sources.Count);
-        Assert.IsType<CsvFileSource>(sources[0]);
-        Assert.Equal(LeanResolution.Daily, Assert.IsType<LeanFileSource>(sources[1]).Files.Single().Resolution);
-        var chain = Assert.IsType<LeanFileSource>(sources[2]);
+        // XYZ is read at minute resolution; its daily file is listed, not read.
+        Assert.Equal(2, sources.Count);
+        var chain = Assert.IsType<LeanFileSource>(sources[0]);
         Assert.Equal(new DateOnly?[] { new(2013, 10, 7), new(2013, 10, 8) }, chain.Files.Select(f => f.Date));
+        Assert.IsType<CsvFileSource>(sources[1]);
+        Assert.Contains(detected.Skipped.Snapshot(), f => f.Reason == SkipReason.OtherResolution && f.Path.EndsWith("xyz.zip"));
         var run = new FeedRun(sources);
-        Assert.Equal(4, run.Events.Count);
+        Assert.Equal(3, run.Events.Count);
         Assert.Empty(run.Rejections);
     }
 

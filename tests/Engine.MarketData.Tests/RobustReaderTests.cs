@@ -275,13 +275,14 @@ public sealed class RobustReaderTests : IDisposable
 
         var run = new FeedRun(detected.Sources);
 
-        // As before the robust readers: the same 124 files, every line read, none newly refused.
-        Assert.Equal(124, files.Count);
+        // Of the 124 equity files, those of each symbol's one resolution (minute where there is minute
+        // data, else daily) are read and the other 65 listed; within the regular session, every line read.
+        Assert.Equal(59, files.Count);
         var snap = run.Stats.Snapshot();
-        Assert.Equal((3_441_064L, 3_440_633L, 431L), (snap.Read, snap.Accepted, snap.Rejected));
+        Assert.Equal((36_290L, 36_290L, 0L), (snap.Read, snap.Accepted, snap.Rejected));
         Assert.DoesNotContain(DataRejectReason.Malformed, snap.RejectedByReason.Keys);
         Assert.DoesNotContain(DataRejectReason.LineTooLong, snap.RejectedByReason.Keys);
-        Assert.Equal(new[] { (SkipReason.NotMarketData, 8), (SkipReason.LeanAuxiliary, 16), (SkipReason.NotEquity, 53) },
+        Assert.Equal(new[] { (SkipReason.NotMarketData, 8), (SkipReason.LeanAuxiliary, 16), (SkipReason.NotEquity, 53), (SkipReason.OtherResolution, 65) },
             detected.Skipped.CountsByReason());
         var all = Directory.EnumerateFiles(LeanData.Root!, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
         Assert.Equal(all, files.Concat(detected.Skipped.Snapshot().Select(f => f.Path)).Order(StringComparer.Ordinal));

@@ -3,7 +3,8 @@ namespace Engine.Domain.MarketData;
 /// <summary>
 /// Aggregates ticks into fixed-period bars aligned to UTC multiples of the period. A bar is
 /// complete when the first event at or after its end arrives. Trades build bars; quote mids do
-/// only for a symbol that has never traded (quote-only feeds such as forex).
+/// only for a symbol that has never traded (quote-only feeds such as forex): once a trade or an input
+/// trade bar arrives, quotes are quotes only (for fills), never bars.
 /// </summary>
 public sealed class BarBuilder
 {
@@ -26,9 +27,17 @@ public sealed class BarBuilder
     {
         TradeTick t => Add(t.Time, t.Price, t.Quantity, isTrade: true),
         QuoteTick q => Add(q.Time, q.Mid, 0m, isTrade: false),
-        TradeBar b => b,
+        TradeBar b => Through(b),
         _ => null,
     };
+
+    private TradeBar Through(TradeBar bar)
+    {
+        // Trade bars define the series from here on: a bar begun from quote mids is dropped, not completed.
+        _sawTrade = true;
+        _open = false;
+        return bar;
+    }
 
     private TradeBar? Add(DateTime time, decimal price, decimal qty, bool isTrade)
     {

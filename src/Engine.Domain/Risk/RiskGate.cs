@@ -17,6 +17,9 @@ public readonly record struct OrderMessage(DateTime Time, bool IsCancel, Side Si
 /// <param name="Now">The engine clock.</param>
 /// <param name="OpenBuy">Quantity of the strategy's resting buys; OpenSell of its resting sells.</param>
 /// <param name="SymbolOpenBuy">The same for all strategies in the symbol; SymbolOpenSell likewise.</param>
+/// <param name="ForNextSession">Decided on a daily bar, known only once its session closed: the order
+/// is for the next session's open (LEAN turns it into a market-on-open order), so the trading-hours
+/// check, made for orders sent into the session now, does not apply.</param>
 public readonly record struct RiskContext(
     TradingState State,
     bool StrategyStopped,
@@ -30,7 +33,8 @@ public readonly record struct RiskContext(
     decimal OpenBuy = 0m,
     decimal OpenSell = 0m,
     decimal SymbolOpenBuy = 0m,
-    decimal SymbolOpenSell = 0m);
+    decimal SymbolOpenSell = 0m,
+    bool ForNextSession = false);
 
 /// <summary>
 /// The local pre-trade checks, as a pure function: the first failing check is the reason. Account
@@ -56,7 +60,7 @@ public static class RiskGate
         if (ctx.StrategyStopped && !flattening) return OrderRejectReason.StrategyHalted;
         if (ctx.State == TradingState.Reducing && !reduces) return OrderRejectReason.ReduceOnly;
         if (limits.Restricted && !reduces) return OrderRejectReason.RestrictedSymbol;
-        if (limits.Hours is { } hours && !hours.IsOpen(ctx.Now)) return OrderRejectReason.OutsideTradingHours;
+        if (limits.Hours is { } hours && !ctx.ForNextSession && !hours.IsOpen(ctx.Now)) return OrderRejectReason.OutsideTradingHours;
         if (ctx.ReferencePrice is not { } reference || reference <= 0m) return OrderRejectReason.NoReferencePrice;
 
         if (intent.Quantity > limits.MaxOrderQuantity) return OrderRejectReason.MaxOrderQuantity;

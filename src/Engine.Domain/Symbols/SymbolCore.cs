@@ -97,6 +97,8 @@ public sealed class SymbolCore
     private bool _killSwitchAvailable = true;
     private decimal? _lastPrice;
     private bool _sawTrades;
+    // The last event was a daily bar: orders decided now are for the next session (see RiskContext.ForNextSession).
+    private bool _afterSessionBar;
     private DateTime _now;
     private DateTime? _lastData;
 
@@ -338,6 +340,7 @@ public sealed class SymbolCore
                 _ => _lastPrice,
             };
             if (e is TradeTick or TradeBar) _sawTrades = true;
+            _afterSessionBar = e is TradeBar { Period.TotalDays: >= 1 };
 
             var live = step > _replayUntil && _oracle.Count == 0;
             if (live) Match(e, seq, output);
@@ -510,7 +513,7 @@ public sealed class SymbolCore
         var ctx = new RiskContext(
             slot.State, slot.Stopped, flatten, _lastPrice, leg.Position, symbolPosition,
             _state.OpenOrderCount(slot.Id), _state.RecentMessages(slot.Id), _now,
-            leg.OpenBuy, leg.OpenSell, symbolBuy, symbolSell);
+            leg.OpenBuy, leg.OpenSell, symbolBuy, symbolSell, _afterSessionBar);
         var reason = RiskGate.Check(intent, ctx, slot.Config.Limits);
         if (reason is null && _lastPrice is { } price)
         {

@@ -160,6 +160,19 @@ public sealed class RiskGateTests
     }
 
     [Fact]
+    public void An_order_decided_on_a_daily_bar_is_for_the_next_session_and_passes_the_hours_check()
+    {
+        var hours = Limits with { Hours = NewYork };
+        // A daily bar is known at the 16:00 close (21:00Z in EST): LEAN fills its order at the next open.
+        var atClose = Ok with { Now = Utc(2024, 3, 8, 21, 0) };
+
+        Assert.Equal(OrderRejectReason.OutsideTradingHours, Check(Baseline, atClose, hours));
+        Assert.Null(Check(Baseline, atClose with { ForNextSession = true }, hours));
+        // Only the hours check is lifted: the other checks still hold.
+        Assert.Equal(OrderRejectReason.MaxOrderQuantity, Check(Intent(Side.Buy, Limits.MaxOrderQuantity + 1), atClose with { ForNextSession = true }, hours));
+    }
+
+    [Fact]
     public void Trading_hours_session_open_and_trading_day_follow_daylight_saving_time()
     {
         Assert.Equal(Utc(2024, 3, 8, 14, 30), NewYork.SessionOpenUtc(Utc(2024, 3, 8, 18, 0)));

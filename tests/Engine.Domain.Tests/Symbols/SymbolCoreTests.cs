@@ -49,6 +49,28 @@ public sealed class SymbolCoreTests
     }
 
     [Fact]
+    public void An_order_decided_on_a_daily_bar_passes_the_hours_gate_and_fills_at_the_next_days_open()
+    {
+        var ny = new TradingHours(TimeZoneInfo.FindSystemTimeZoneById("America/New_York"), new TimeOnly(9, 30), new TimeOnly(16, 0));
+        // T0 + 390 minutes is 21:00Z, the 16:00 New York close of 2024-03-04.
+        var f = new CoreFixture(CoreFixture.Slot("d", limits: RiskLimits.Default with { Hours = ny }), CoreFixture.Targets((390, 1m)));
+        f.Grant(Plenty);
+        var day = TimeSpan.FromDays(1);
+
+        var accepted = Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(new TradeBar("SYM", T0.AddMinutes(390), day, 99m, 101m, 98m, 100m, 1000m))));
+        Assert.Equal((Side.Buy, 100m), (accepted.Order.Side, accepted.Order.Quantity));
+        // LEAN's market-on-open: the next daily bar's open.
+        var fill = Assert.IsType<OrderFilled>(Assert.Single(f.Feed(new TradeBar("SYM", T0.AddMinutes(390).AddDays(1), day, 102m, 104m, 101m, 103m, 1000m))));
+        Assert.Equal(102m, fill.Fill.Price);
+
+        // A minute bar ending at the same close is not for the next session: refused as outside hours.
+        var m = new CoreFixture(CoreFixture.Slot("d", limits: RiskLimits.Default with { Hours = ny }), CoreFixture.Targets((390, 1m)));
+        m.Grant(Plenty);
+        var rejected = Assert.IsType<OrderRejected>(Assert.Single(m.Feed(new TradeBar("SYM", T0.AddMinutes(390), TimeSpan.FromMinutes(1), 99m, 101m, 98m, 100m, 1000m))));
+        Assert.Equal(OrderRejectReason.OutsideTradingHours, rejected.Reason);
+    }
+
+    [Fact]
     public void A_marketable_limit_order_fills_on_the_next_event_at_that_events_price()
     {
         // Limit orders sit inside the last price by the offset; a move through the limit fills them at the limit, later.
