@@ -324,6 +324,74 @@ public sealed partial class DeploymentFilesTests
         }
     }
 
+    // ---- schema validation (npm packages installed by .ci/run into .ci/tools, exact versions) ----
+    // Compose: dclint 3.1.0, which bundles the Compose Specification's JSON schema
+    // (node_modules/dclint/schemas/compose.schema.json) and reports a violation as `invalid-schema`.
+    // Kubernetes: kubernetes-models 4.5.1 (the OpenAPI schemas of Kubernetes 1.27.1, checked with Ajv
+    // by @kubernetes-models/validate 4.0.0), driven over a rendered overlay by .ci/validate-k8s.cjs.
+
+    private static string NpmTool(params string[] path)
+    {
+        var tool = Path.Combine([Root, ".ci", "tools", "node_modules", .. path]);
+        Assert.True(File.Exists(tool), $"{tool} not found: .ci/run installs it with npm into .ci/tools");
+        return tool;
+    }
+
+    private static string TempFile(string name, string text)
+    {
+        var file = Path.Combine(EngineProcess.TempDir(), name);
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    [Fact]
+    public void Compose_file_is_valid_against_the_compose_spec_schema_and_a_wrong_type_is_caught()
+    {
+        var dclint = NpmTool(".bin", "dclint");
+        NpmTool("dclint", "schemas", "compose.schema.json");
+        // -q: errors only (schema violations and dclint's error-level rules), not its style warnings.
+        var (code, stdout, stderr) = Run(dclint, "-q", "--no-color", Path.Combine(Deploy, "docker-compose.yml"));
+        Assert.True(code == 0, $"dclint: exit {code}\n{stdout}{stderr}");
+
+        // The same file with deploy.replicas a list instead of a number: the schema must refuse it.
+        var text = File.ReadAllText(Path.Combine(Deploy, "docker-compose.yml"));
+        var broken = text.Replace("  stop_grace_period: 2m\n", "  stop_grace_period: 2m\n  deploy:\n    replicas: [3]\n", StringComparison.Ordinal);
+        Assert.NotEqual(text, broken);
+        var file = TempFile("docker-compose.yml", broken);
+        (code, stdout, stderr) = Run(dclint, "-q", "--no-color", file);
+        Assert.True(code != 0, $"dclint accepted replicas: [3]\n{stdout}{stderr}");
+        Assert.Contains("invalid-schema", stdout + stderr);
+        Assert.Contains("replicas", stdout + stderr);
+    }
+
+    [Fact]
+    public void K8s_every_rendered_overlay_is_valid_against_the_kubernetes_openapi_schemas_and_a_wrong_type_is_caught()
+    {
+        NpmTool("kubernetes-models", "package.json");
+        NpmTool("yaml", "package.json");
+        var validator = Path.Combine(Root, ".ci", "validate-k8s.cjs");
+        var kubectl = new[] { "/usr/bin/kubectl", "/usr/local/bin/kubectl" }.FirstOrDefault(File.Exists);
+        Assert.True(kubectl is not null, "kubectl is not installed; the overlays cannot be rendered");
+        string? dev = null;
+        foreach (var overlay in Overlays)
+        {
+            var (code, rendered, stderr) = Run(kubectl, "kustomize", Path.Combine(K8s, "overlays", overlay));
+            Assert.True(code == 0, $"{overlay}: {stderr}");
+            (code, var stdout, stderr) = Run("node", validator, TempFile($"{overlay}.yaml", rendered));
+            Assert.True(code == 0, $"{overlay}: exit {code}\n{stdout}{stderr}");
+            // Every object was checked against a schema (ConfigMap, two Services, StatefulSet, PodDisruptionBudget).
+            Assert.Contains("5 valid, 0 invalid", stdout);
+            if (overlay == "dev") dev = rendered;
+        }
+
+        // The dev overlay with the StatefulSet's replicas a string: the schema must refuse it.
+        var broken = ReplicasLine().Replace(dev!, "  replicas: \"one\"", 1);
+        Assert.NotEqual(dev, broken);
+        var (c, o, e) = Run("node", validator, TempFile("broken.yaml", broken));
+        Assert.True(c != 0, $"the validator accepted replicas: \"one\"\n{o}{e}");
+        Assert.Contains("StatefulSet/engine: data/spec/replicas must be integer", e);
+    }
+
     [Fact]
     public void Yamllint_passes_on_deploy()
     {
@@ -349,6 +417,9 @@ public sealed partial class DeploymentFilesTests
 
     [GeneratedRegex(@"MapGet\(""([^""]+)""")]
     private static partial Regex MapGet();
+
+    [GeneratedRegex(@"^  replicas: \d+$", RegexOptions.Multiline)]
+    private static partial Regex ReplicasLine();
 
     [GeneratedRegex(@"\$\{([A-Z_][A-Z0-9_]*)(?:[:?-][^}]*)?\}")]
     private static partial Regex Interpolation();
