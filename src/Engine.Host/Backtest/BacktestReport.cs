@@ -69,7 +69,7 @@ public sealed record BacktestReport(
     /// </summary>
     public static DailyMarks ReadMarks(EngineOptions options, Config config, long acceptedEvents)
     {
-        var (sources, _, universe, _) = EngineRunner.OpenInput(options, config);
+        var (sources, _, universe, _, _) = EngineRunner.OpenInput(options, config);
         var marks = new DailyMarks(EasternTime.Zone);
         long seen = 0;
         foreach (var e in MarketDataFeed.Merge(sources, new MarketDataValidator(universe), new FeedStatistics(), _ => { }))
@@ -121,8 +121,9 @@ public sealed record BacktestReport(
             settings.StartingCash, days.Select(d => new EquityPoint(d.Date, d.Equity)).ToArray(), benchmark, trades,
             orders, fees, traded, days.Select(d => d.ExposureFraction).ToArray(), settings.RiskFreeRate, settings.TradingDaysPerYear));
 
-    /// <summary>A swept instance's id is its base id followed by its parameter set in brackets.</summary>
-    private static string? SweepOf(string strategy) => strategy.IndexOf('[') is > 0 and var i ? strategy[..i] : null;
+    /// <summary>A swept instance's id is its sweep's id followed by its parameter set: ma-cross.fast=5.slow=30.</summary>
+    private static string? SweepOf(string strategy) =>
+        System.Text.RegularExpressions.Regex.Match(strategy, @"^(.+?)\.[a-z0-9-]+=") is { Success: true } m ? m.Groups[1].Value : null;
 
     /// <summary>
     /// The trials behind the chosen strategy: the largest sweep's parameter sets when the run swept
