@@ -87,4 +87,41 @@ public sealed class BacktestReportTests(ReportedRun run) : IClassFixture<Reporte
         Assert.Equal(0, shot.Count(HtmlReport.EquityColor));
         Assert.True(shot.Count("#ffffff") > 800 * 500, "a blank page is white");
     }
+
+    [Fact]
+    public async Task A_failing_gate_exits_3_with_the_gate_table_and_gate_summary_json_and_a_passing_file_exits_0()
+    {
+        var dir = EngineProcess.TempDir();
+        await System.IO.File.WriteAllTextAsync(Path.Combine(dir, "strict.yaml"), "performance_thresholds: {min_total_trades: 100000}\n");
+        await System.IO.File.WriteAllTextAsync(Path.Combine(dir, "lenient.yaml"), "performance_thresholds: {min_total_trades: 1, max_drawdown_pct: 100.0}\n");
+        var env = new Dictionary<string, string> { ["ENGINE_SYNTHETIC_DAYS"] = "1" };
+
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, TimeSpan.FromMinutes(3), env, "--quiet", "--db", "a.db", "--gates", "strict.yaml");
+        Assert.True(code == 3, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Matches(@"FAIL\s+performance_thresholds\.min_total_trades\s+measured\s+\d", stdout);
+        using (var summary = JsonDocument.Parse(await System.IO.File.ReadAllTextAsync(Path.Combine(dir, ReportFiles.GateSummaryName))))
+            Assert.False(summary.RootElement.GetProperty("passed").GetBoolean());
+
+        (code, stdout, stderr) = await EngineProcess.RunAsync(dir, TimeSpan.FromMinutes(3), env, "--quiet", "--db", "b.db", "--gates", "lenient.yaml");
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("Promotion gates:   PASSED", stdout);
+        using (var summary = JsonDocument.Parse(await System.IO.File.ReadAllTextAsync(Path.Combine(dir, ReportFiles.GateSummaryName))))
+            Assert.True(summary.RootElement.GetProperty("passed").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("performance_thresholds: {min_sharp_ratio: 1.0}\n", "min_sharp_ratio")]
+    [InlineData("performance_thresholds: {min_sharpe_ratio: high}\n", "min_sharpe_ratio")]
+    [InlineData("performance_thresholds: [1, 2\n", "gates.yaml")]
+    public async Task A_bad_gate_file_exits_2_naming_what_is_wrong_before_anything_is_traded(string yaml, string named)
+    {
+        var dir = EngineProcess.TempDir();
+        await System.IO.File.WriteAllTextAsync(Path.Combine(dir, "gates.yaml"), yaml);
+
+        var (code, _, stderr) = await EngineProcess.RunAsync(dir, TimeSpan.FromMinutes(1), "--quiet", "--db", "x.db", "--gates", "gates.yaml");
+
+        Assert.Equal(2, code);
+        Assert.Contains(named, stderr);
+        Assert.False(System.IO.File.Exists(Path.Combine(dir, "x.db")), "nothing may be journaled when the gate file is refused");
+    }
 }

@@ -20,7 +20,7 @@ public sealed partial class DeploymentFilesTests
         var validator = Path.Combine(Root, ".ci", "tools", "node_modules", ".bin", "action-validator");
         Assert.True(File.Exists(validator), $"{validator} not found: .ci/run installs @action-validator/cli with npm");
         var files = Directory.GetFiles(Workflows, "*.yml");
-        Assert.Equal(["ci.yml", "deploy.yml", "docker-build.yml"], files.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["ci.yml", "deploy.yml", "docker-build.yml", "nightly-backtest.yml"], files.Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var file in files)
         {
             var (code, stdout, stderr) = Run(validator, file);
@@ -92,5 +92,27 @@ public sealed partial class DeploymentFilesTests
         var docs = Documents(Path.Combine(Root, ".github", "dependabot.yml"));
         var updates = Seq(At(Assert.Single(docs), "updates"), "updates").Select(u => (string?)At(u, "package-ecosystem")).ToArray();
         Assert.Equal(["docker", "github-actions", "nuget"], updates.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_nightly_backtest_runs_at_six_with_manual_inputs_and_keys_on_the_gates_exit_code()
+    {
+        var nightly = Workflow("nightly-backtest.yml");
+        Assert.Contains("cron: \"0 6 * * *\"", nightly);
+        foreach (var input in new[] { "symbols:", "from:", "to:", "resolution:" })
+            Assert.Contains(input, nightly);
+        // The options it passes are the engine's own, and the gate file is the repository's.
+        var program = File.ReadAllText(Path.Combine(Root, "src", "Engine.Host", "Program.cs"));
+        foreach (var option in Regex.Matches(nightly, @"(?<![\w-])--(data|resolution|quiet|db|report|gates|from|to)\b").Select(m => m.Value).Distinct())
+            Assert.Contains($"\"{option}\"", program);
+        Assert.Contains("--gates config/promotion_gates.yaml", nightly);
+        Assert.True(File.Exists(Path.Combine(Root, "config", "promotion_gates.yaml")));
+        // 3 is the engine's exit code for a failed gate (EngineCommand); the issue quotes gate_summary.json.
+        Assert.Contains("exit-code == '3'", nightly);
+        Assert.Contains("return 3;", File.ReadAllText(Path.Combine(Root, "src", "Engine.Host", "EngineCommand.cs")));
+        Assert.Contains($"report/{Engine.Host.Backtest.ReportFiles.GateSummaryName}", nightly);
+        Assert.Contains("gh issue create", nightly);
+        Assert.Contains("SLACK_WEBHOOK_URL", nightly);
+        Assert.Contains("upload-artifact", nightly);
     }
 }
