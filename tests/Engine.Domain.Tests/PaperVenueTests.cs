@@ -161,7 +161,19 @@ public sealed class PaperVenueTests
     [InlineData(10_000, 50)]
     public void Fee_is_per_share_with_a_minimum_per_order(int quantity, decimal fee)
     {
-        Assert.Equal(fee, PaperVenue.Fee(quantity, NoSlip));
+        Assert.Equal(fee, PaperVenue.Fee(quantity, 10m, NoSlip));
         Assert.Equal(fee, PaperVenue.TryFill(Market(Side.Buy, quantity), Trade(10m), Accepted + 1, NoSlip)!.Fee);
+    }
+
+    [Theory]
+    [InlineData(100, 0.50, 0.25)]     // $1 minimum, capped at 0.5% of $50
+    [InlineData(1_000, 0.10, 0.50)]   // $5 per share, capped at 0.5% of $100
+    [InlineData(1_000, 100, 5)]       // per share: the cap (0.5% of $100,000) is far away
+    [InlineData(10, 100, 1)]          // the minimum: 0.5% of $1,000 is $5
+    public void With_a_cap_of_half_a_percent_of_value_fees_are_leans_equity_fee_model(int quantity, decimal price, decimal fee)
+    {
+        var lean = NoSlip with { MaxFeePctOfValue = 0.5m };
+        Assert.Equal(fee, PaperVenue.Fee(quantity, price, lean));
+        Assert.Equal(fee, PaperVenue.TryFill(Market(Side.Buy, quantity), Trade(price), Accepted + 1, lean)!.Fee);
     }
 }

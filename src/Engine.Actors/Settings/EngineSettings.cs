@@ -92,7 +92,10 @@ public sealed record EngineSettings(
                 DecimalIn(e, "engine", "venue.slippage-bps", 0m, 1_000m),
                 DecimalIn(e, "engine", "venue.fee-per-share", 0m, 1_000m),
                 DecimalIn(e, "engine", "venue.min-fee-per-order", 0m, 1_000_000m),
-                DecimalIn(e, "engine", "venue.price-increment", ValueBounds.MinPrice, 1_000m)),
+                DecimalIn(e, "engine", "venue.price-increment", ValueBounds.MinPrice, 1_000m))
+            {
+                MaxFeePctOfValue = DecimalIn(e, "engine", "venue.max-fee-pct-of-value", 0m, 100m),
+            },
             risk,
             new StrategySupervision(
                 IntIn(e, "engine", "strategy-supervision.max-failures", 1, 1_000),

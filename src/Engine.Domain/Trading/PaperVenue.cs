@@ -6,6 +6,12 @@ namespace Engine.Domain.Trading;
 public sealed record VenueSettings(decimal SlippageBps, decimal FeePerShare, decimal MinFeePerOrder, decimal PriceIncrement)
 {
     public static readonly VenueSettings Default = new(1m, 0.005m, 1m, 0.0001m);
+
+    /// <summary>
+    /// A cap on an order's fee in percent of its value (0 = none). 0.5 with the default per-share
+    /// fee and minimum is LEAN's equity (Interactive Brokers) fee model.
+    /// </summary>
+    public decimal MaxFeePctOfValue { get; init; }
 }
 
 /// <summary>
@@ -31,10 +37,15 @@ public static class PaperVenue
         // A price that rounds to nothing on the price grid is not tradable (sub-increment symbols).
         if (price is not { } tradable || tradable <= 0m) return null;
         return new Fill(order.OrderId, order.StrategyId, order.Symbol, order.Side, order.Quantity,
-            price.Value, Fee(order.Quantity, settings), e.Time, feedSeq);
+            price.Value, Fee(order.Quantity, price.Value, settings), e.Time, feedSeq);
     }
 
-    public static decimal Fee(decimal quantity, VenueSettings s) => Math.Max(quantity * s.FeePerShare, s.MinFeePerOrder);
+    /// <summary>Per share with a minimum per order, then capped at MaxFeePctOfValue of the order's value when set (LEAN applies the cap last too).</summary>
+    public static decimal Fee(decimal quantity, decimal price, VenueSettings s)
+    {
+        var fee = Math.Max(quantity * s.FeePerShare, s.MinFeePerOrder);
+        return s.MaxFeePctOfValue > 0m ? Math.Min(fee, quantity * price * s.MaxFeePctOfValue / 100m) : fee;
+    }
 
     private static decimal? MarketPrice(Side side, MarketEvent e) => e switch
     {

@@ -95,7 +95,8 @@ public sealed record BacktestReport(
             Compute(settings, s.Days, replay.Benchmark, s.Trades, ordersByStrategy.GetValueOrDefault(s.Strategy), s.Fees, s.TradedNotional),
             s.Fills, s.Fees)).ToArray();
 
-        var peak = decimal.MinValue;
+        // The starting cash is the first peak, as in the statistics' drawdown.
+        var peak = settings.StartingCash;
         var daily = replay.Days.Zip(replay.Benchmark, (d, b) =>
         {
             peak = Math.Max(peak, d.Equity);
