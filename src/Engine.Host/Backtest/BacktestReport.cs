@@ -61,7 +61,8 @@ public sealed record BacktestReport(
 {
     public IReadOnlyList<GateResult>? Gates { get; init; }
 
-    public bool GatesPassed => Gates is null || Gates.All(g => g.Outcome != GateOutcome.Fail);
+    /// <summary>The exit code, the printed verdict and gate_summary.json agree: one rule, the evaluator's.</summary>
+    public bool GatesPassed => Gates is null || PromotionGateEvaluator.Passed(Gates);
 
     /// <summary>
     /// Re-reads the run's input (the same sources and validator, so the same accepted events) for
