@@ -18,7 +18,7 @@ public static class EngineCommand
         {
             var config = ConfigLoader.Load(options);
             var settings = EngineSettings.FromConfig(config);
-            var backtest = BacktestSettings.FromConfig(config);
+            var backtest = BacktestSettings.FromConfig(config, settings);
             // A bad gate file is refused before anything trades, not after an hour of backtest.
             var gates = options.GatesFile is { } gateFile ? PromotionGatesFile.Load(gateFile) : null;
             foreach (var skipped in settings.SkippedSweepSets) Console.Error.WriteLine($"warning: {skipped}");

@@ -106,7 +106,7 @@ public sealed class StrategySweepSettingsTests
     [InlineData("{ id = ma, kind = momentum, sweep { fast = [5] } }", "engine.strategies[0].kind",
         "unknown strategy kind 'momentum'; expected one of: ma-crossover, mean-reversion, breakout, buy-and-hold, macd-trend, rsi-mean-reversion")]
     [InlineData("{ id = ma, kind = ma-crossover, swept { fast = [5] } }", "engine.strategies[0].swept",
-        "is not a strategy setting; did you mean sweep? (known: id, kind, account, quantity, allow-short, order-type, limit-offset-bps, params, sweep)")]
+        "is not a strategy setting; did you mean sweep? (known: id, kind, account, quantity, notional, percent-of-equity, allow-short, order-type, limit-offset-bps, params, sweep)")]
     public void A_bad_sweep_names_its_path_and_value(string strategies, string path, string problem)
     {
         var ex = Refused(strategies);

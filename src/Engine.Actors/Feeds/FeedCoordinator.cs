@@ -163,6 +163,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private readonly List<AccountSliceReport> _reports = new();
     private readonly Dictionary<string, AccountDecisions> _decisions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Symbol, string Account), Credit> _sent = new();
+    private readonly Dictionary<(string Symbol, string Account), decimal> _sentEquity = new();
     private readonly List<RiskCommand> _commands = new();
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
     private UniqueKillSwitch? _stream;
@@ -584,19 +585,30 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         NextCommand(advance: false, attempt: t.Attempt + 1);
     }
 
-    /// <summary>Credit that changed goes out, and every symbol with a waiting order gets its boundary, in symbol order.</summary>
+    /// <summary>
+    /// Credit or equity that changed goes out, and every symbol with a waiting order gets its boundary, in symbol order.
+    /// A symbol's equity is always the account's latest: percent-of-equity sizing depends on it.
+    /// </summary>
     private void Allocate()
     {
         var changed = new SortedDictionary<string, Dictionary<string, Credit>>(StringComparer.Ordinal);
+        var equities = new Dictionary<string, Dictionary<string, decimal>>(StringComparer.Ordinal);
         foreach (var account in _accounts)
         {
             if (!_decisions.TryGetValue(account, out var d)) continue;
             foreach (var (symbol, credit) in d.Allocations)
             {
-                if (_sent.TryGetValue((symbol, account), out var last) && last == credit) continue;
-                _sent[(symbol, account)] = credit;
+                var key = (symbol, account);
+                var sameCredit = _sent.TryGetValue(key, out var last) && last == credit;
+                var sameEquity = d.Equity is not { } equity || (_sentEquity.TryGetValue(key, out var lastEquity) && lastEquity == equity);
+                if (sameCredit && sameEquity) continue;
+                _sent[key] = credit;
                 if (!changed.TryGetValue(symbol, out var perAccount)) changed[symbol] = perAccount = new Dictionary<string, Credit>(StringComparer.Ordinal);
                 perAccount[account] = credit;
+                if (d.Equity is not { } e) continue;
+                _sentEquity[key] = e;
+                if (!equities.TryGetValue(symbol, out var perAccountEquity)) equities[symbol] = perAccountEquity = new Dictionary<string, decimal>(StringComparer.Ordinal);
+                perAccountEquity[account] = e;
             }
         }
         // A symbol with a waiting order always gets its full credit: it retries now.
@@ -614,7 +626,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         {
             if (!_tracks.TryGetValue(symbol, out var track)) _tracks[symbol] = track = new Track(symbol);
             var id = ++_batchIds;
-            Dispatch(track, id, new SliceBoundary(symbol, id, _sliceLastSeq, allocations.Count == 0 ? null : allocations, track.LastSent));
+            Dispatch(track, id, new SliceBoundary(
+                symbol, id, _sliceLastSeq, allocations.Count == 0 ? null : allocations, track.LastSent, equities.GetValueOrDefault(symbol)));
             _inFlight[id] = 0;
         }
         var due = _final || (_lastCheckpoint is { } at ? _sliceEnd - at >= _settings.CheckpointEvery : SetFirstCheckpointMark());

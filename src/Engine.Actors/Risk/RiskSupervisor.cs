@@ -101,8 +101,12 @@ public sealed class RiskSupervisor : ReceivePersistentActor
         if (_restoredAt is { } restored && s.Boundary <= restored)
         {
             // Already decided before the restart; at the checkpoint itself the symbols get back the credit it allocated.
-            var allocations = s.Boundary == restored ? _supervisor.LastAllocations : Nothing.Allocations;
-            Sender.Tell(new SliceDecided(_account, s.SliceId, Nothing with { Allocations = allocations }));
+            var atCheckpoint = s.Boundary == restored;
+            Sender.Tell(new SliceDecided(_account, s.SliceId, Nothing with
+            {
+                Allocations = atCheckpoint ? _supervisor.LastAllocations : Nothing.Allocations,
+                Equity = atCheckpoint ? _supervisor.Equity : null,
+            }));
             return;
         }
         var decisions = _supervisor.OnBoundary(s.Boundary, s.Reports);

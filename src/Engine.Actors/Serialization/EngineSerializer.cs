@@ -328,6 +328,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
                 LongExposure = Dec(r.Usage.Long),
                 ShortExposure = Dec(r.Usage.Short),
                 Positions = r.Usage.Positions,
+                BuyingPower = OmitZero(r.Usage.BuyingPower),
             },
             NetExposure = Dec(r.NetExposure),
             Exposed = r.Exposed,
@@ -340,15 +341,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         credits.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new P.SymbolCredit
         {
             Symbol = kv.Key,
-            Credit = new P.Credit
-            {
-                Gross = Dec(kv.Value.Gross),
-                LongExposure = Dec(kv.Value.Long),
-                ShortExposure = Dec(kv.Value.Short),
-                Positions = kv.Value.Positions,
-                Orders = kv.Value.Orders,
-                Messages = kv.Value.Messages,
-            },
+            Credit = ToProto(kv.Value),
         });
 
     /// <summary>UTC ticks. Engine times are UTC; a Local time is converted, Unspecified is taken as UTC.</summary>
@@ -399,6 +392,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         OrderRejectReason.MaxOpenPositions => P.RejectReason.MaxOpenPositions,
         OrderRejectReason.AccountOrderRate => P.RejectReason.AccountOrderRate,
         OrderRejectReason.AccountMessageRate => P.RejectReason.AccountMessageRate,
+        OrderRejectReason.InsufficientBuyingPower => P.RejectReason.InsufficientBuyingPower,
+        OrderRejectReason.CashAccountShort => P.RejectReason.CashAccountShort,
         _ => throw new SerializationException($"cannot serialize OrderRejectReason value {(int)r}"),
     };
 
@@ -503,7 +498,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             r.Symbol, Utc(r.TimeTicks, field + ".time_ticks"),
             Dec(r.Realized, field + ".realized"), Dec(r.Unrealized, field + ".unrealized"),
             new Usage(Dec(usage.Gross, field + ".usage.gross"), Dec(usage.LongExposure, field + ".usage.long_exposure"),
-                Dec(usage.ShortExposure, field + ".usage.short_exposure"), usage.Positions),
+                Dec(usage.ShortExposure, field + ".usage.short_exposure"), usage.Positions,
+                DecOrZero(usage.BuyingPower, field + ".usage.buying_power")),
             Dec(r.NetExposure, field + ".net_exposure"),
             r.HasLastDataTicks ? Utc(r.LastDataTicks, field + ".last_data_ticks") : null,
             r.Exposed);
@@ -516,8 +512,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         {
             var field = $"{name}['{u.Symbol}']";
             var c = Required(u.Credit, field);
-            var credit = new Credit(Dec(c.Gross, field + ".gross"), Dec(c.LongExposure, field + ".long_exposure"),
-                Dec(c.ShortExposure, field + ".short_exposure"), c.Positions, c.Orders, c.Messages);
+            var credit = FromProto(c, field);
             if (!result.TryAdd(u.Symbol, credit)) throw new SerializationException($"duplicate symbol '{u.Symbol}' in {name}");
         }
         return result;
@@ -588,6 +583,27 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
             ? new DateTime(ticks, DateTimeKind.Utc)
             : throw new SerializationException($"field '{field}' has out-of-range ticks {ticks}");
 
+    internal static P.Credit ToProto(Credit c) => new()
+    {
+        Gross = Dec(c.Gross),
+        LongExposure = Dec(c.Long),
+        ShortExposure = Dec(c.Short),
+        Positions = c.Positions,
+        Orders = c.Orders,
+        Messages = c.Messages,
+        BuyingPower = OmitZero(c.BuyingPower),
+    };
+
+    internal static Credit FromProto(P.Credit c, string field) => new(
+        Dec(c.Gross, field + ".gross"), Dec(c.LongExposure, field + ".long_exposure"), Dec(c.ShortExposure, field + ".short_exposure"),
+        c.Positions, c.Orders, c.Messages, DecOrZero(c.BuyingPower, field + ".buying_power"));
+
+    /// <summary>A decimal added after data was first written, left out when 0 so that data without it reads and writes as before.</summary>
+    internal static P.DecimalValue? OmitZero(decimal d) => d == 0m ? null : Dec(d);
+
+    /// <summary>A decimal added after data was first written: absent in older data, where it meant 0.</summary>
+    internal static decimal DecOrZero(P.DecimalValue? d, string field) => d is null ? 0m : Dec(d, field);
+
     internal static decimal Dec(P.DecimalValue? d, string field)
     {
         if (d is null) throw new SerializationException($"required decimal field '{field}' is missing");
@@ -639,6 +655,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         P.RejectReason.MaxOpenPositions => OrderRejectReason.MaxOpenPositions,
         P.RejectReason.AccountOrderRate => OrderRejectReason.AccountOrderRate,
         P.RejectReason.AccountMessageRate => OrderRejectReason.AccountMessageRate,
+        P.RejectReason.InsufficientBuyingPower => OrderRejectReason.InsufficientBuyingPower,
+        P.RejectReason.CashAccountShort => OrderRejectReason.CashAccountShort,
         _ => throw new SerializationException($"field '{field}' has unknown RejectReason value {(int)r}"),
     };
 }

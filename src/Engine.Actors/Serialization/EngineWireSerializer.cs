@@ -413,15 +413,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         return p;
     }
 
-    private static P.Credit ToProto(Credit c) => new()
-    {
-        Gross = E.Dec(c.Gross),
-        LongExposure = E.Dec(c.Long),
-        ShortExposure = E.Dec(c.Short),
-        Positions = c.Positions,
-        Orders = c.Orders,
-        Messages = c.Messages,
-    };
+    private static P.Credit ToProto(Credit c) => E.ToProto(c);
 
     private static W.SliceBoundary ToProto(SliceBoundary b)
     {
@@ -431,6 +423,12 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         {
             p.Allocations.AddRange(allocations.OrderBy(kv => kv.Key, StringComparer.Ordinal)
                 .Select(kv => new W.AccountCredit { Account = kv.Key, Credit = ToProto(kv.Value) }));
+        }
+        p.HasEquity = b.Equity is not null;
+        if (b.Equity is { } equity)
+        {
+            p.Equity.AddRange(equity.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => new W.AccountEquity { Account = kv.Key, Equity = E.Dec(kv.Value) }));
         }
         return p;
     }
@@ -601,6 +599,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             Trigger = c.Trigger,
         }));
         p.Allocations.AddRange(E.ToProto(d.Decisions.Allocations));
+        if (d.Decisions.Equity is { } equity) p.Equity = E.Dec(equity);
         return p;
     }
 
@@ -619,6 +618,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             GrossExposure = E.Dec(v.GrossExposure),
             NetExposure = E.Dec(v.NetExposure),
             OpenPositions = v.OpenPositions,
+            Equity = v.Equity is { } equity ? E.Dec(equity) : null,
+            Cash = v.Cash is { } cash ? E.Dec(cash) : null,
         };
         if (v.TradingDay is { } day) view.TradingDay = day.DayNumber;
         var verdict = new W.RiskVerdict { State = ToProto(r.Verdict.State) };
@@ -714,9 +715,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         FromProto(E.Required(r.Wanted, field + ".wanted"), field + ".wanted"),
         r.StoppedStrategies.ToArray());
 
-    private static Credit FromProto(P.Credit c, string field) => new(
-        E.Dec(c.Gross, field + ".gross"), E.Dec(c.LongExposure, field + ".long_exposure"), E.Dec(c.ShortExposure, field + ".short_exposure"),
-        c.Positions, c.Orders, c.Messages);
+    private static Credit FromProto(P.Credit c, string field) => E.FromProto(c, field);
 
     private static SliceBoundary FromProto(W.SliceBoundary p)
     {
@@ -731,7 +730,17 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     throw new SerializationException($"duplicate account '{a.Account}' in SliceBoundary.allocations");
             }
         }
-        return new SliceBoundary(p.Symbol, p.BatchId, p.LastSeq, allocations, p.HasPreviousBatchId ? p.PreviousBatchId : null);
+        SortedDictionary<string, decimal>? equity = null;
+        if (p.HasEquity)
+        {
+            equity = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+            foreach (var a in p.Equity)
+            {
+                if (!equity.TryAdd(a.Account, E.Dec(a.Equity, $"SliceBoundary.equity['{a.Account}']")))
+                    throw new SerializationException($"duplicate account '{a.Account}' in SliceBoundary.equity");
+            }
+        }
+        return new SliceBoundary(p.Symbol, p.BatchId, p.LastSeq, allocations, p.HasPreviousBatchId ? p.PreviousBatchId : null, equity);
     }
 
     private static SymbolReport FromProto(W.SymbolReport p)
@@ -812,7 +821,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             },
             c.Scope, c.Reason, c.Flatten, c.DecisionId, c.Trigger)).ToArray();
         return new RiskSupervisor.SliceDecided(p.Account, p.SliceId,
-            new AccountDecisions(commands, E.FromProto(p.Allocations, "SliceDecided.allocations")));
+            new AccountDecisions(commands, E.FromProto(p.Allocations, "SliceDecided.allocations"),
+                p.Equity is null ? null : E.Dec(p.Equity, "SliceDecided.equity")));
     }
 
     private static RiskSupervisor.AccountRiskReport FromProto(W.AccountRiskReport p)
@@ -824,7 +834,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             E.Dec(v.DayStartPnl, f + ".day_start_pnl"), E.Dec(v.HighWaterMark, f + ".high_water_mark"),
             E.Dec(v.Drawdown, f + ".drawdown"), E.Dec(v.DailyLoss, f + ".daily_loss"),
             E.Dec(v.GrossExposure, f + ".gross_exposure"), E.Dec(v.NetExposure, f + ".net_exposure"),
-            v.OpenPositions, v.HasTradingDay ? E.Day(v.TradingDay, f + ".trading_day") : null);
+            v.OpenPositions, v.HasTradingDay ? E.Day(v.TradingDay, f + ".trading_day") : null,
+            v.Equity is null ? null : E.Dec(v.Equity, f + ".equity"), v.Cash is null ? null : E.Dec(v.Cash, f + ".cash"));
         var verdict = E.Required(p.Verdict, "AccountRiskReport.verdict");
         return new RiskSupervisor.AccountRiskReport(
             p.Account, view,

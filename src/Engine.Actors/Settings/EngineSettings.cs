@@ -109,7 +109,7 @@ public sealed record EngineSettings(
 
     /// <summary>The keys of one entry of engine.strategies (its params are checked by the strategy kind).</summary>
     public static readonly IReadOnlyList<string> StrategyKeys =
-        ["id", "kind", "account", "quantity", "allow-short", "order-type", "limit-offset-bps", "params", "sweep"];
+        ["id", "kind", "account", "quantity", "notional", "percent-of-equity", "allow-short", "order-type", "limit-offset-bps", "params", "sweep"];
 
     /// <summary>The most parameter sets one sweep may expand to: each runs as its own actor in every symbol.</summary>
     public const int MaxSweepSets = 1_000;
@@ -153,21 +153,23 @@ public sealed record EngineSettings(
                 "limit" => OrderType.Limit,
                 _ => throw new EngineConfigException($"{at}.order-type", $"must be 'market' or 'limit', got '{orderTypeText}'"),
             };
-            var sizing = new OrderSizing(
-                c.HasPath("quantity") ? PositiveDecimal(c, at, "quantity", ValueBounds.MaxQuantity) : OrderSizing.Default.Quantity,
-                Bool(c, at, "allow-short", true),
-                orderType,
-                c.HasPath("limit-offset-bps") ? DecimalIn(c, at, "limit-offset-bps", 0m, 1_000m) : 0m);
+            var account = c.GetString("account", RiskSettings.DefaultAccount);
+            if (!risk.Accounts.ContainsKey(account))
+                throw new EngineConfigException($"{at}.account",
+                    $"account '{account}' is not configured in engine.risk.accounts (known: {string.Join(", ", risk.Accounts.Keys)})");
+            var funds = risk.Accounts[account].Funds;
+            var margin = funds is null || funds.Type == AccountType.Margin;
+            var allowShort = Bool(c, at, "allow-short", margin);
+            if (allowShort && !margin)
+                throw new EngineConfigException($"{at}.allow-short",
+                    $"account '{account}' is a cash account, which never sells short; remove allow-short (or set it to false), or make the account a margin account (engine.risk.accounts.{account}.type = margin)");
+            var sizing = ReadSizing(c, at, allowShort, orderType);
             var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
             if (c.HasPath("params"))
             {
                 foreach (var (key, value) in c.GetConfig("params").AsEnumerable())
                     parameters[key] = value.GetString();
             }
-            var account = c.GetString("account", RiskSettings.DefaultAccount);
-            if (!risk.Accounts.ContainsKey(account))
-                throw new EngineConfigException($"{at}.account",
-                    $"account '{account}' is not configured in engine.risk.accounts (known: {string.Join(", ", risk.Accounts.Keys)})");
             var strategy = new StrategyConfig(id, kind, sizing, parameters) { Account = account };
             if (!c.HasPath("sweep"))
             {
@@ -189,6 +191,25 @@ public sealed record EngineSettings(
                 throw new EngineConfigException($"engine.risk.strategies.{key}", $"no strategy has id '{key}' (known: {string.Join(", ", ids)})");
         }
         return (result, skipped);
+    }
+
+    /// <summary>A full position is sized by one of quantity (shares; 100 when none is given), notional, or percent-of-equity.</summary>
+    private static OrderSizing ReadSizing(Config c, string at, bool allowShort, OrderType orderType)
+    {
+        string[] bases = ["quantity", "notional", "percent-of-equity"];
+        var given = bases.Where(c.HasPath).ToArray();
+        if (given.Length > 1)
+            throw new EngineConfigException($"{at}.{given[1]}", $"a strategy is sized by one of {string.Join(", ", bases)}; it sets {string.Join(" and ", given)}");
+        var offset = c.HasPath("limit-offset-bps") ? DecimalIn(c, at, "limit-offset-bps", 0m, 1_000m) : 0m;
+        return given.FirstOrDefault() switch
+        {
+            "notional" => new OrderSizing(0m, allowShort, orderType, offset)
+            { Basis = SizeBasis.Notional, Amount = PositiveDecimal(c, at, "notional", ValueBounds.MaxNotional) },
+            "percent-of-equity" => new OrderSizing(0m, allowShort, orderType, offset)
+            { Basis = SizeBasis.PercentOfEquity, Amount = PositiveDecimal(c, at, "percent-of-equity", 10_000m) },
+            "quantity" => new OrderSizing(PositiveDecimal(c, at, "quantity", ValueBounds.MaxQuantity), allowShort, orderType, offset),
+            _ => new OrderSizing(OrderSizing.Default.Quantity, allowShort, orderType, offset),
+        };
     }
 
     /// <summary>

@@ -133,7 +133,23 @@ internal static class RiskSettingsReader
             PositiveDecimal(c, at, "max-drawdown", ValueBounds.MaxNotional),
             fraction,
             Bool(c, at, "flatten-on-breach", true),
-            DurationIn(c, at, "stale-data-after", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)));
+            DurationIn(c, at, "stale-data-after", TimeSpan.FromSeconds(1), TimeSpan.FromDays(30)),
+            ReadFunds(c, at));
+    }
+
+    private static AccountFunds ReadFunds(Config c, string at)
+    {
+        var typeText = RequiredString(c, at, "type");
+        var type = typeText switch
+        {
+            "cash" => AccountType.Cash,
+            "margin" => AccountType.Margin,
+            _ => throw new EngineConfigException($"{at}.type", $"must be 'cash' or 'margin', got '{typeText}'"),
+        };
+        var cash = PositiveDecimal(c, at, "starting-cash", ValueBounds.MaxNotional);
+        // A cash account pays for what it buys: its leverage is 1 whatever the margin setting says.
+        var leverage = type == AccountType.Cash ? 1m : DecimalIn(c, at, "leverage", 1m, 100m);
+        return new AccountFunds(type, cash, leverage);
     }
 
     private static Dictionary<string, IReadOnlyDictionary<string, decimal>> ReadLayer(Config risk, string key)

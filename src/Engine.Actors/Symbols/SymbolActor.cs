@@ -433,7 +433,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
     private void Handle(SliceBoundary boundary)
     {
         var start = _current.Events.Count;
-        _core.OnBoundary(boundary.LastSeq, boundary.Allocations, _current.Events);
+        _core.OnBoundary(boundary.LastSeq, boundary.Allocations, _current.Events, boundary.Equity);
         CountApplied(start);
         _current.UpToBatch = boundary.BatchId;
         _coordinator = Sender;

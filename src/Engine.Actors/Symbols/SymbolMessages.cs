@@ -34,11 +34,13 @@ public sealed record BatchesJournaled(string Symbol, long UpToBatchId, int Event
 
 /// <summary>
 /// The boundary after the slice whose last market event (of any symbol) is LastSeq: the credit each
-/// account allocated to this symbol (absent: unchanged), after which its waiting orders are tried
-/// once more. Numbered (and chained by PreviousBatchId) like a batch: answered with BatchDone once
-/// processed, and BatchesJournaled.
+/// account allocated to this symbol and each account's equity (absent: unchanged), after which its
+/// waiting orders are tried once more. Numbered (and chained by PreviousBatchId) like a batch:
+/// answered with BatchDone once processed, and BatchesJournaled.
 /// </summary>
-public sealed record SliceBoundary(string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations, long? PreviousBatchId = null)
+public sealed record SliceBoundary(
+    string Symbol, long BatchId, long LastSeq, IReadOnlyDictionary<string, Credit>? Allocations, long? PreviousBatchId = null,
+    IReadOnlyDictionary<string, decimal>? Equity = null)
     : IWithSymbol, IEngineWireMessage;
 
 /// <summary>

@@ -1,5 +1,31 @@
 namespace Engine.Domain.Risk;
 
+public enum AccountType
+{
+    /// <summary>Buys are paid from cash (leverage 1) and nothing is ever sold short.</summary>
+    Cash,
+
+    /// <summary>Positions, long or short, may be worth up to Leverage times the equity.</summary>
+    Margin,
+}
+
+/// <summary>
+/// The money behind an account, as LEAN's cash and margin accounts model it: equity (starting cash
+/// plus P&amp;L net of fees) must cover the margin every position and resting order takes, which is
+/// its value divided by the leverage plus the fees its resting orders will cost.
+/// </summary>
+/// <param name="StartingCash">Cash before the first trade; equity is this plus P&amp;L.</param>
+/// <param name="Leverage">1 for a cash account; LEAN's equity margin account uses 2.</param>
+public sealed record AccountFunds(AccountType Type, decimal StartingCash, decimal Leverage)
+{
+    public const decimal DefaultStartingCash = 100_000m;
+
+    public static readonly AccountFunds DefaultCash = new(AccountType.Cash, DefaultStartingCash, 1m);
+
+    /// <summary>What a symbol's stake takes of the equity: worst-case value over the leverage, plus the fees of its resting orders.</summary>
+    public decimal MarginOf(decimal grossValue, decimal restingFees) => grossValue / Leverage + restingFees;
+}
+
 /// <summary>
 /// An account's limits across all its symbols, and how its risk supervisor watches them.
 /// </summary>
@@ -14,6 +40,7 @@ namespace Engine.Domain.Risk;
 /// <param name="ReduceAtFraction">At this fraction of either loss limit the account moves to REDUCING.</param>
 /// <param name="FlattenOnBreach">Whether the automatic kill switch also flattens the account's positions.</param>
 /// <param name="StaleDataAfter">Market data older than this, for a symbol with a position during trading hours, engages the kill switch for it.</param>
+/// <param name="Funds">The account's cash and buying power; null: no buying-power check (only the limits above).</param>
 public sealed record AccountLimits(
     decimal MaxGrossExposure,
     decimal MaxNetExposure,
@@ -25,44 +52,57 @@ public sealed record AccountLimits(
     decimal MaxDrawdown,
     decimal ReduceAtFraction,
     bool FlattenOnBreach,
-    TimeSpan StaleDataAfter)
+    TimeSpan StaleDataAfter,
+    AccountFunds? Funds = null)
 {
     public static readonly AccountLimits Default = new(
         5_000_000m, 2_500_000m, 100, 1_000, 2_000, TimeSpan.FromMinutes(1),
         100_000m, 150_000m, 0.8m, true, TimeSpan.FromMinutes(2));
 
-    /// <summary>Everything the account may use, as one credit.</summary>
-    public Credit Total => new(MaxGrossExposure, MaxNetExposure, MaxNetExposure, MaxOpenPositions, MaxOrdersPerWindow, MaxMessagesPerWindow);
+    /// <summary>Everything the account may use before it has any P&amp;L.</summary>
+    public Credit Total => TotalAt(0m);
+
+    /// <summary>Everything the account may use, as one credit, when its P&amp;L (net of fees) is pnl: the buying power is the equity (0 without funds).</summary>
+    public Credit TotalAt(decimal pnl) => new(
+        MaxGrossExposure, MaxNetExposure, MaxNetExposure, MaxOpenPositions, MaxOrdersPerWindow, MaxMessagesPerWindow,
+        Funds is { } f ? Math.Max(0m, f.StartingCash + pnl) : 0m);
+
+    /// <summary>Starting cash plus P&amp;L; null without funds.</summary>
+    public decimal? Equity(decimal pnl) => Funds is { } f ? f.StartingCash + pnl : null;
 }
 
 /// <summary>
 /// A share of an account's limits. Gross, Long and Short are position values; Positions counts
-/// strategy-symbol pairs; Orders and Messages are per rate window.
+/// strategy-symbol pairs; Orders and Messages are per rate window; BuyingPower is equity, of which
+/// a symbol uses its margin (AccountFunds.MarginOf; 0 for an account without funds).
 /// </summary>
-public readonly record struct Credit(decimal Gross, decimal Long, decimal Short, int Positions, int Orders, int Messages)
+public readonly record struct Credit(decimal Gross, decimal Long, decimal Short, int Positions, int Orders, int Messages, decimal BuyingPower = 0m)
 {
     public static readonly Credit Zero = default;
 
     public static Credit operator +(Credit a, Credit b) =>
-        new(a.Gross + b.Gross, a.Long + b.Long, a.Short + b.Short, a.Positions + b.Positions, a.Orders + b.Orders, a.Messages + b.Messages);
+        new(a.Gross + b.Gross, a.Long + b.Long, a.Short + b.Short, a.Positions + b.Positions, a.Orders + b.Orders, a.Messages + b.Messages,
+            a.BuyingPower + b.BuyingPower);
 
     public static Credit operator -(Credit a, Credit b) =>
-        new(a.Gross - b.Gross, a.Long - b.Long, a.Short - b.Short, a.Positions - b.Positions, a.Orders - b.Orders, a.Messages - b.Messages);
+        new(a.Gross - b.Gross, a.Long - b.Long, a.Short - b.Short, a.Positions - b.Positions, a.Orders - b.Orders, a.Messages - b.Messages,
+            a.BuyingPower - b.BuyingPower);
 
     public static Credit Min(Credit a, Credit b) => new(
         Math.Min(a.Gross, b.Gross), Math.Min(a.Long, b.Long), Math.Min(a.Short, b.Short),
-        Math.Min(a.Positions, b.Positions), Math.Min(a.Orders, b.Orders), Math.Min(a.Messages, b.Messages));
+        Math.Min(a.Positions, b.Positions), Math.Min(a.Orders, b.Orders), Math.Min(a.Messages, b.Messages),
+        Math.Min(a.BuyingPower, b.BuyingPower));
 
     public static Credit NonNegative(Credit a) => new(
         Math.Max(0m, a.Gross), Math.Max(0m, a.Long), Math.Max(0m, a.Short),
-        Math.Max(0, a.Positions), Math.Max(0, a.Orders), Math.Max(0, a.Messages));
+        Math.Max(0, a.Positions), Math.Max(0, a.Orders), Math.Max(0, a.Messages), Math.Max(0m, a.BuyingPower));
 
     public bool IsZero => this == Zero;
 
     /// <summary>Every component at most the other's.</summary>
     public bool FitsIn(Credit other) =>
         Gross <= other.Gross && Long <= other.Long && Short <= other.Short &&
-        Positions <= other.Positions && Orders <= other.Orders && Messages <= other.Messages;
+        Positions <= other.Positions && Orders <= other.Orders && Messages <= other.Messages && BuyingPower <= other.BuyingPower;
 }
 
 /// <summary>One strategy's stake in a symbol: its position and its resting buy and sell quantities.</summary>
@@ -70,9 +110,10 @@ public readonly record struct Leg(decimal Position, decimal OpenBuy, decimal Ope
 
 /// <summary>
 /// What one symbol uses of an account's limits at a price: every resting order is counted as if it
-/// filled, on whichever side makes the exposure larger.
+/// filled, on whichever side makes the exposure larger. BuyingPower is the margin that takes
+/// (AccountFunds.MarginOf), set by the symbol for an account with funds; Of leaves it 0.
 /// </summary>
-public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, int Positions)
+public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, int Positions, decimal BuyingPower = 0m)
 {
     public static Usage Of(IEnumerable<Leg> legs, decimal price) => Of(legs.ToArray(), price);
 
@@ -121,12 +162,13 @@ public readonly record struct CreditDemand(string Symbol, Credit Used, Credit Wa
 /// </summary>
 public static class AccountAllocator
 {
-    public static Credit[] Allocate(AccountLimits limits, IReadOnlyList<CreditDemand> demands)
+    /// <param name="pnl">The account's P&amp;L net of fees at the boundary: with funds, the buying power is starting cash plus it.</param>
+    public static Credit[] Allocate(AccountLimits limits, IReadOnlyList<CreditDemand> demands, decimal pnl = 0m)
     {
         var n = demands.Count;
         var result = new Credit[n];
         if (n == 0) return result;
-        var total = limits.Total;
+        var total = limits.TotalAt(pnl);
         var used = Credit.Zero;
         for (var i = 0; i < n; i++) used += Credit.NonNegative(demands[i].Used);
         var free = Credit.NonNegative(total - used);
@@ -140,7 +182,7 @@ public static class AccountAllocator
         }
         var share = new Credit(
             Down(free.Gross / n), Down(free.Long / n), Down(free.Short / n),
-            free.Positions / n, free.Orders / n, free.Messages / n);
+            free.Positions / n, free.Orders / n, free.Messages / n, Down(free.BuyingPower / n));
         for (var i = 0; i < n; i++) result[i] += share;
         return result;
     }
@@ -149,12 +191,12 @@ public static class AccountAllocator
     private static Credit Within(Credit mine, Credit all, Credit total) => new(
         Scale(mine.Gross, all.Gross, total.Gross), Scale(mine.Long, all.Long, total.Long), Scale(mine.Short, all.Short, total.Short),
         Scale(mine.Positions, all.Positions, total.Positions), Scale(mine.Orders, all.Orders, total.Orders),
-        Scale(mine.Messages, all.Messages, total.Messages));
+        Scale(mine.Messages, all.Messages, total.Messages), Scale(mine.BuyingPower, all.BuyingPower, total.BuyingPower));
 
     // Multiplied before dividing so that a sole user past a limit is allocated exactly the limit;
     // divided first only where the product would overflow (usage carried far past a limit by price).
     private static decimal Scale(decimal mine, decimal all, decimal limit) =>
-        all <= limit ? mine : Down(mine <= decimal.MaxValue / limit ? mine * limit / all : mine / all * limit);
+        all <= limit ? mine : limit == 0m ? 0m : Down(mine <= decimal.MaxValue / limit ? mine * limit / all : mine / all * limit);
 
     private static int Scale(int mine, int all, int limit) => all <= limit ? mine : (int)((long)mine * limit / all);
 
@@ -172,6 +214,7 @@ public static class SymbolCredit
     /// </summary>
     public static OrderRejectReason? Check(Credit held, Usage before, Usage after, int ordersInWindow, int messagesInWindow)
     {
+        if (after.BuyingPower > held.BuyingPower && after.BuyingPower > before.BuyingPower) return OrderRejectReason.InsufficientBuyingPower;
         if (after.Gross > held.Gross && after.Gross > before.Gross) return OrderRejectReason.AccountGrossExposure;
         if ((after.Long > held.Long && after.Long > before.Long) || (after.Short > held.Short && after.Short > before.Short))
             return OrderRejectReason.AccountNetExposure;
@@ -181,8 +224,8 @@ public static class SymbolCredit
         return null;
     }
 
-    /// <summary>What an order adds to the account's usage: the increases of exposure and positions, one order and one message.</summary>
+    /// <summary>What an order adds to the account's usage: the increases of exposure, positions and margin, one order and one message.</summary>
     public static Credit Need(Usage before, Usage after) => new(
         Math.Max(0m, after.Gross - before.Gross), Math.Max(0m, after.Long - before.Long), Math.Max(0m, after.Short - before.Short),
-        Math.Max(0, after.Positions - before.Positions), 1, 1);
+        Math.Max(0, after.Positions - before.Positions), 1, 1, Math.Max(0m, after.BuyingPower - before.BuyingPower));
 }

@@ -15,9 +15,12 @@ public sealed record TrackerState(
     IReadOnlyList<SymbolRisk> Symbols, DateOnly? Day, decimal DayStart, decimal HighWater, DateTime? LatestTime);
 
 /// <summary>The account as its supervisor sees it.</summary>
+/// <param name="Equity">Starting cash plus Pnl; null for an account without funds.</param>
+/// <param name="Cash">Equity minus the holdings' value (NetExposure: longs count, shorts are owed); null without funds.</param>
 public sealed record AccountRiskView(
     decimal Realized, decimal Unrealized, decimal Pnl, decimal DayStartPnl, decimal HighWaterMark,
-    decimal Drawdown, decimal DailyLoss, decimal GrossExposure, decimal NetExposure, int OpenPositions, DateOnly? TradingDay);
+    decimal Drawdown, decimal DailyLoss, decimal GrossExposure, decimal NetExposure, int OpenPositions, DateOnly? TradingDay,
+    decimal? Equity = null, decimal? Cash = null);
 
 /// <summary>What the supervisor wants for its account, and why.</summary>
 public readonly record struct RiskVerdict(TradingState State, string? Reason);
@@ -96,9 +99,10 @@ public sealed class AccountRiskTracker
             positions += s.Usage.Positions;
         }
         var pnl = realized + unrealized;
+        var equity = _limits.Equity(pnl);
         return new AccountRiskView(
             realized, unrealized, pnl, _dayStart, _highWater, _highWater - pnl, Math.Max(0m, _dayStart - pnl),
-            gross, net, positions, _day);
+            gross, net, positions, _day, equity, equity - net);
     }
 
     /// <summary>
@@ -142,7 +146,8 @@ public sealed class AccountRiskTracker
         return stale;
     }
 
-    private decimal Pnl()
+    /// <summary>Realized plus unrealized P&amp;L, net of fees, over the symbols' last reports.</summary>
+    public decimal Pnl()
     {
         var pnl = 0m;
         foreach (var s in _symbols.Values) pnl += s.Realized + s.Unrealized;

@@ -15,7 +15,8 @@ public enum RiskCommandKind
 public sealed record RiskCommand(RiskCommandKind Kind, string Scope, string Reason, bool Flatten, string DecisionId, string Trigger);
 
 /// <summary>What a supervisor decided at one boundary: commands for the kill switch, and each symbol's credit.</summary>
-public sealed record AccountDecisions(IReadOnlyList<RiskCommand> Commands, IReadOnlyDictionary<string, Credit> Allocations);
+/// <param name="Equity">The account's equity at the boundary (what percent-of-equity sizing sizes on); null without funds or for a boundary not decided.</param>
+public sealed record AccountDecisions(IReadOnlyList<RiskCommand> Commands, IReadOnlyDictionary<string, Credit> Allocations, decimal? Equity = null);
 
 /// <summary>Everything a supervisor must remember across a restart, as of one boundary.</summary>
 public sealed record AccountCheckpoint(
@@ -130,7 +131,7 @@ public sealed class AccountSupervisor
                 false, $"{scope} stale at {boundary:O}", "stale_data"));
         }
         _allocated = Allocate(wanted);
-        return new AccountDecisions(commands, _allocated);
+        return new AccountDecisions(commands, _allocated, Equity);
     }
 
     /// <summary>
@@ -148,11 +149,14 @@ public sealed class AccountSupervisor
         }
     }
 
+    /// <summary>Starting cash plus the P&amp;L (net of fees) of the last reports; null without funds.</summary>
+    public decimal? Equity => _limits.Equity(_tracker.Pnl());
+
     /// <summary>Every known symbol's credit, from what each uses and what its waiting orders need.</summary>
     public IReadOnlyDictionary<string, Credit> Allocate(IReadOnlyDictionary<string, Credit> wanted)
     {
         var demands = _used.Select(kv => new CreditDemand(kv.Key, kv.Value, wanted.GetValueOrDefault(kv.Key))).ToArray();
-        var credits = AccountAllocator.Allocate(_limits, demands);
+        var credits = AccountAllocator.Allocate(_limits, demands, _tracker.Pnl());
         var result = new SortedDictionary<string, Credit>(StringComparer.Ordinal);
         for (var i = 0; i < demands.Length; i++) result[demands[i].Symbol] = credits[i];
         return result;

@@ -28,6 +28,8 @@ public enum OrderRejectReason
     MaxOpenPositions,
     AccountOrderRate,
     AccountMessageRate,
+    InsufficientBuyingPower,
+    CashAccountShort,
 }
 
 public static class OrderRejectReasonCodes
@@ -56,6 +58,8 @@ public static class OrderRejectReasonCodes
         OrderRejectReason.MaxOpenPositions => "max_open_positions",
         OrderRejectReason.AccountOrderRate => "account_order_rate",
         OrderRejectReason.AccountMessageRate => "account_message_rate",
+        OrderRejectReason.InsufficientBuyingPower => "insufficient_buying_power",
+        OrderRejectReason.CashAccountShort => "cash_account_short",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

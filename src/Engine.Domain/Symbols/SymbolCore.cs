@@ -72,6 +72,8 @@ public sealed class SymbolCore
         public AccountLimits Limits { get; } = limits;
         public int[] Slots { get; } = slots;
         public Credit Held { get; set; }
+        // As of the last boundary (starting cash before the first); what percent-of-equity sizing sizes on.
+        public decimal Equity { get; set; } = limits.Funds?.StartingCash ?? 0m;
     }
 
     private static readonly ScopeChange Unavailable = new(0, "engine", TradingState.Halted, false,
@@ -468,7 +470,8 @@ public sealed class SymbolCore
     private OrderIntent? IntentFor(Slot slot)
     {
         var sizing = slot.Config.Sizing;
-        var delta = slot.Target * sizing.Quantity - _state.LegOf(slot.Id).Position;
+        var full = sizing.FullSize(_lastPrice ?? 0m, _accounts[slot.Account].Equity);
+        var delta = slot.Target * full - _state.LegOf(slot.Id).Position;
         if (delta == 0m) return null;
         var side = delta > 0 ? Side.Buy : Side.Sell;
         decimal? limit = null;
@@ -521,7 +524,10 @@ public sealed class SymbolCore
             var before = UsageOf(account, price, null, null);
             var after = UsageOf(account, price, slot, intent);
             var (orders, messages) = AccountMessages(account, _now);
-            if (SymbolCredit.Check(account.Held, before, after, orders, messages) is { } lacking)
+            // Never deferred: no credit at a boundary lets a cash account sell what it does not hold.
+            if (account.Limits.Funds is { Type: AccountType.Cash } && after.Short > before.Short)
+                reason = OrderRejectReason.CashAccountShort;
+            else if (SymbolCredit.Check(account.Held, before, after, orders, messages) is { } lacking)
             {
                 if (allowDefer)
                 {
@@ -600,7 +606,7 @@ public sealed class SymbolCore
             reports[a] = new AccountSliceReport(
                 account.Id,
                 new SymbolRisk(Symbol, _now, realized, unrealized, usage, net, _lastData, exposed),
-                new Credit(usage.Gross, usage.Long, usage.Short, usage.Positions, orders, messages),
+                new Credit(usage.Gross, usage.Long, usage.Short, usage.Positions, orders, messages, usage.BuyingPower),
                 wanted, stopped);
         }
         _stoppedSinceReport.Clear();
@@ -612,7 +618,11 @@ public sealed class SymbolCore
     /// decisions made take effect, the credit each account allocated is held (absent: unchanged),
     /// then every waiting order is tried once more, now accepted or rejected for good.
     /// </summary>
-    public void OnBoundary(long lastSeq, IReadOnlyDictionary<string, Credit>? allocations, List<ISymbolEvent> output)
+    /// <param name="equity">Each account's equity at the boundary (absent: unchanged); taken on after the retries, which
+    /// are sized as the wants the credit was allocated for.</param>
+    public void OnBoundary(
+        long lastSeq, IReadOnlyDictionary<string, Credit>? allocations, List<ISymbolEvent> output,
+        IReadOnlyDictionary<string, decimal>? equity = null)
     {
         var atBoundary = FeedStep.AtBoundary(lastSeq);
         var step = FeedStep.AfterBoundary(lastSeq);
@@ -644,6 +654,11 @@ public sealed class SymbolCore
             slot.Deferred = null;
             if (live && !slot.Stopped && deferred == slot.Target) TradeToTarget(slot, lastSeq, allowDefer: false, output);
         }
+        if (equity is null) return;
+        foreach (var account in _accounts)
+        {
+            if (equity.TryGetValue(account.Id, out var e)) account.Equity = e;
+        }
     }
 
     /// <summary>The credit held for an account, as last allocated.</summary>
@@ -667,7 +682,7 @@ public sealed class SymbolCore
             legs[j] = leg;
         }
         if (count == 0) return Credit.Zero;
-        var need = SymbolCredit.Need(before, Usage.Of(legs, mark));
+        var need = SymbolCredit.Need(before, WithMargin(account, Usage.Of(legs, mark), legs, mark));
         return need with { Orders = count, Messages = count };
     }
 
@@ -682,7 +697,20 @@ public sealed class SymbolCore
                 leg = intent.Side == Side.Buy ? leg with { OpenBuy = leg.OpenBuy + intent.Quantity } : leg with { OpenSell = leg.OpenSell + intent.Quantity };
             legs[j] = leg;
         }
-        return Usage.Of(legs, price);
+        return WithMargin(account, Usage.Of(legs, price), legs, price);
+    }
+
+    /// <summary>The margin the legs take of an account with funds: their worst-case value over the leverage plus what their resting orders will cost in fees.</summary>
+    private Usage WithMargin(AccountSlot account, Usage usage, ReadOnlySpan<Leg> legs, decimal price)
+    {
+        if (account.Limits.Funds is not { } funds) return usage;
+        var fees = 0m;
+        foreach (var l in legs)
+        {
+            if (l.OpenBuy > 0m) fees += PaperVenue.Fee(l.OpenBuy, price, _settings.Venue);
+            if (l.OpenSell > 0m) fees += PaperVenue.Fee(l.OpenSell, price, _settings.Venue);
+        }
+        return usage with { BuyingPower = funds.MarginOf(usage.Gross, fees) };
     }
 
     /// <summary>Orders and messages this symbol sent for the account within the account's rate window ending at `at`.</summary>

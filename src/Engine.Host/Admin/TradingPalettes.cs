@@ -8,6 +8,7 @@ using Engine.Actors.Settings;
 using Engine.Actors.Symbols;
 using Engine.Admin;
 using Engine.Domain.Risk;
+using Engine.Domain.Strategies;
 using Engine.Domain.Symbols;
 
 namespace Engine.Host.Admin;
@@ -356,6 +357,9 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
                     reduce_at_fraction = a.Value.ReduceAtFraction,
                     flatten_on_breach = a.Value.FlattenOnBreach,
                     stale_data_after = Show.Span(a.Value.StaleDataAfter),
+                    type = a.Value.Funds?.Type.ToString().ToLowerInvariant(),
+                    starting_cash = a.Value.Funds?.StartingCash,
+                    leverage = a.Value.Funds?.Leverage,
                 }).ToArray(),
                 pre_trade = preTrade.ToDictionary(p => p.Name, p => p.Raw),
                 overrides = overrides.Select(o => new { layer = o.Layer, id = o.Id, setting = o.Setting, value = o.Value }).ToArray(),
@@ -365,10 +369,10 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
             });
             return;
         }
-        await reply.Table(["Account", "Max gross", "Max net", "Max positions", "Orders/window", "Messages/window", "Window", "Max daily loss", "Max drawdown", "Reduce at", "Flatten on breach", "Stale after"],
+        await reply.Table(["Account", "Funds", "Max gross", "Max net", "Max positions", "Orders/window", "Messages/window", "Window", "Max daily loss", "Max drawdown", "Reduce at", "Flatten on breach", "Stale after"],
             accounts.Select(a => (IReadOnlyList<string>)
             [
-                a.Key, Show.Money(a.Value.MaxGrossExposure), Show.Money(a.Value.MaxNetExposure), a.Value.MaxOpenPositions.ToString(CultureInfo.InvariantCulture),
+                a.Key, Funds(a.Value.Funds), Show.Money(a.Value.MaxGrossExposure), Show.Money(a.Value.MaxNetExposure), a.Value.MaxOpenPositions.ToString(CultureInfo.InvariantCulture),
                 a.Value.MaxOrdersPerWindow.ToString(CultureInfo.InvariantCulture), a.Value.MaxMessagesPerWindow.ToString(CultureInfo.InvariantCulture),
                 Show.Span(a.Value.RateWindow), Show.Money(a.Value.MaxDailyLoss), Show.Money(a.Value.MaxDrawdown),
                 (a.Value.ReduceAtFraction * 100m).ToString("0.#", CultureInfo.InvariantCulture) + "%", a.Value.FlattenOnBreach ? "yes" : "no", Show.Span(a.Value.StaleDataAfter),
@@ -380,6 +384,13 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
         foreach (var (account, set) in restricted) await reply.Line($"Restricted for {account}: {string.Join(", ", set.Order(StringComparer.Ordinal))}");
         await reply.Line($"Trading hours: {hours}; flatten offset {Show.Qty(risk.FlattenOffsetBps)} bps");
     }
+
+    private static string Funds(AccountFunds? f) => f switch
+    {
+        null => "none",
+        { Type: AccountType.Cash } => $"cash, {Show.Money(f.StartingCash)}",
+        _ => $"margin {Show.Qty(f.Leverage)}x, {Show.Money(f.StartingCash)}",
+    };
 
     private async Task State(AdminReply reply, bool json, CancellationToken cancellation)
     {
@@ -399,7 +410,9 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
                 max_net_exposure = x.Limits.MaxNetExposure,
                 open_positions = x.Report.View.OpenPositions,
                 max_open_positions = x.Limits.MaxOpenPositions,
-                lent = new { gross = x.Lent.Gross, @long = x.Lent.Long, @short = x.Lent.Short, positions = x.Lent.Positions, orders = x.Lent.Orders, messages = x.Lent.Messages },
+                lent = new { gross = x.Lent.Gross, @long = x.Lent.Long, @short = x.Lent.Short, positions = x.Lent.Positions, orders = x.Lent.Orders, messages = x.Lent.Messages, buying_power = x.Lent.BuyingPower },
+                equity = x.Report.View.Equity,
+                cash = x.Report.View.Cash,
                 pnl = x.Report.View.Pnl,
                 realized = x.Report.View.Realized,
                 unrealized = x.Report.View.Unrealized,
@@ -413,7 +426,7 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
             }).ToArray());
             return;
         }
-        await reply.Table(["Account", "State", "Gross used / limit", "Net used / limit", "Positions", "Lent (gross)", "P&L", "High-water", "Drawdown / limit", "Daily loss / limit", "As of (market UTC)"],
+        await reply.Table(["Account", "State", "Gross used / limit", "Net used / limit", "Positions", "Lent (gross)", "Equity", "Cash", "P&L", "High-water", "Drawdown / limit", "Daily loss / limit", "As of (market UTC)"],
             rows.Select(x => (IReadOnlyList<string>)
             [
                 x.Report.Account, Show.State(x.Report.Verdict.State),
@@ -421,6 +434,7 @@ public sealed class RiskPalette(TradingReader reader) : IAdminPalette
                 $"{Show.Money(x.Report.View.NetExposure)} / {Show.Money(x.Limits.MaxNetExposure)}",
                 $"{x.Report.View.OpenPositions} / {x.Limits.MaxOpenPositions}",
                 Show.Money(x.Lent.Gross),
+                x.Report.View.Equity is { } equity ? Show.Money(equity) : "-", x.Report.View.Cash is { } cash ? Show.Money(cash) : "-",
                 Show.Money(x.Report.View.Pnl), Show.Money(x.Report.View.HighWaterMark),
                 $"{Show.Money(x.Report.View.Drawdown)} / {Show.Money(x.Limits.MaxDrawdown)}",
                 $"{Show.Money(x.Report.View.DailyLoss)} / {Show.Money(x.Limits.MaxDailyLoss)}",
@@ -493,7 +507,7 @@ public sealed class StrategyPalette(TradingReader reader, IActorRef symbols) : I
             var pausedIn = legs.Where(l => l.Leg.Paused).Select(l => l.Symbol).ToArray();
             var state = scopes.TryGetValue($"strategy:{s.Id}", out var change) ? Show.State(change.State) : "ACTIVE";
             var parameters = string.Join(" ", s.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
-            var sizing = $"{Show.Qty(s.Sizing.Quantity)} {s.Sizing.OrderType.ToString().ToLowerInvariant()}{(s.Sizing.AllowShort ? "" : " long-only")}";
+            var sizing = $"{s.Sizing.Describe()} {s.Sizing.OrderType.ToString().ToLowerInvariant()}{(s.Sizing.AllowShort ? "" : " long-only")}";
             return (Config: s, Parameters: parameters, Sizing: sizing, State: state, PausedIn: pausedIn, Symbols: legs.Length,
                 Orders: legs.Sum(l => l.Leg.OrdersAccepted), Stopped: legs.Where(l => l.Leg.Stopped).Select(l => l.Symbol).ToArray());
         }).ToArray();
@@ -505,7 +519,9 @@ public sealed class StrategyPalette(TradingReader reader, IActorRef symbols) : I
                 kind = r.Config.Kind,
                 account = r.Config.Account,
                 parameters = r.Config.Parameters,
-                quantity = r.Config.Sizing.Quantity,
+                quantity = r.Config.Sizing.Basis == SizeBasis.Quantity ? r.Config.Sizing.Quantity : (decimal?)null,
+                notional = r.Config.Sizing.Basis == SizeBasis.Notional ? r.Config.Sizing.Amount : (decimal?)null,
+                percent_of_equity = r.Config.Sizing.Basis == SizeBasis.PercentOfEquity ? r.Config.Sizing.Amount : (decimal?)null,
                 order_type = r.Config.Sizing.OrderType.ToString().ToLowerInvariant(),
                 allow_short = r.Config.Sizing.AllowShort,
                 kill_switch = r.State,

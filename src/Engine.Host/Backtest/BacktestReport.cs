@@ -6,22 +6,23 @@ using Akka.Configuration;
 using Engine.Actors.Settings;
 using Engine.Domain.Backtest;
 using Engine.Domain.MarketData;
+using Engine.Domain.Risk;
 using Engine.Domain.Trading;
 using Engine.MarketData;
 
 namespace Engine.Host.Backtest;
 
-/// <summary>How a run's statistics are computed (HOCON engine.backtest).</summary>
+/// <summary>How a run's statistics are computed (HOCON engine.backtest; the starting cash is the traded accounts').</summary>
 public sealed record BacktestSettings(decimal StartingCash, double RiskFreeRate, int TradingDaysPerYear, int WalkForwardWindows)
 {
-    public static BacktestSettings FromConfig(Config config)
+    public static BacktestSettings FromConfig(Config config, EngineSettings engine)
     {
+        var traded = engine.Strategies.Select(s => s.Account).Distinct(StringComparer.Ordinal);
         var s = new BacktestSettings(
-            decimal.Parse(config.GetString("engine.backtest.starting-cash", "100000"), NumberStyles.Float, CultureInfo.InvariantCulture),
+            traded.Sum(a => engine.Risk.Accounts[a].Funds?.StartingCash ?? AccountFunds.DefaultStartingCash),
             config.GetDouble("engine.backtest.risk-free-rate", 0.0),
             config.GetInt("engine.backtest.trading-days-per-year", 252),
             config.GetInt("engine.backtest.walk-forward-windows", 10));
-        if (s.StartingCash <= 0m) throw new EngineConfigException("engine.backtest.starting-cash", $"must be positive, got {s.StartingCash}");
         if (s.RiskFreeRate is < 0 or > 1 || !double.IsFinite(s.RiskFreeRate))
             throw new EngineConfigException("engine.backtest.risk-free-rate", $"must be an annual rate from 0 to 1, got {s.RiskFreeRate}");
         if (s.TradingDaysPerYear is < 1 or > 366)

@@ -231,9 +231,10 @@ public sealed class EngineSerializerTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal(reason, Assert.IsType<OrderRejected>(s.FromBinary(p.ToByteArray(), "OR")).Reason);
         }
         Assert.Equal(reasons.Length + 1, Enum.GetValues<P.RejectReason>().Length);
-        Assert.Equal(22, reasons.Length);
+        Assert.Equal(24, reasons.Length);
         Assert.Equal(17, (int)P.RejectReason.DuplicateOrder);
         Assert.Equal(22, (int)P.RejectReason.AccountMessageRate);
+        Assert.Equal(24, (int)P.RejectReason.CashAccountShort);
     }
 
     [Fact]

@@ -128,6 +128,13 @@ internal static class SerializationFixtures
         new Dictionary<string, Credit>(StringComparer.Ordinal));
 
     /// <summary>A checkpoint with the credit its boundary allocated.</summary>
+    /// <summary>An account with funds: the credit carries buying power.</summary>
+    public static readonly AccountCheckpoint CheckpointWithBuyingPower = Checkpoint with
+    {
+        Used = new Dictionary<string, Credit>(StringComparer.Ordinal) { ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9, 51_226.25m) },
+        Allocated = new Dictionary<string, Credit>(StringComparer.Ordinal) { ["SPY"] = new Credit(60_000m, 60_000m, 0m, 2, 7, 9, 100_007.5m) },
+    };
+
     public static readonly AccountCheckpoint CheckpointWithAllocations = Checkpoint with
     {
         Allocated = new Dictionary<string, Credit>(StringComparer.Ordinal)

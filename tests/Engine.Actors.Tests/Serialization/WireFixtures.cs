@@ -172,6 +172,15 @@ internal static class WireFixtures
         ["PSS/resume"] = new PauseStrategy("SPY", "mean-rev", false, "ana@127.0.0.1", ""),
         ["PSA"] = new StrategyPauseAnswer("SPY", "mean-rev", true, true, null),
         ["PSA/refused"] = new StrategyPauseAnswer("SPY", "mean-rev", false, false, "SPY is replaying its journal"),
+        ["SLB/funds"] = new SliceBoundary("SPY", 13, 47, new Dictionary<string, Credit>
+        {
+            ["main"] = new Credit(60_000m, 60_000m, 0m, 2, 7, 9, 31_250.125m),
+        }, Equity: new Dictionary<string, decimal> { ["main"] = 101_908.87m, ["other"] = -12.5m }),
+        ["SD/funds"] = new RiskSupervisor.SliceDecided("main", 18, new AccountDecisions(
+            Array.Empty<RiskCommand>(), new Dictionary<string, Credit> { ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9, 48_775.5m) }, 100_000.5m)),
+        ["ARR/funds"] = new RiskSupervisor.AccountRiskReport("main",
+            new AccountRiskView(10m, -2.5m, 7.5m, 0m, 7.5m, 0m, 0m, 51_225m, 51_225m, 1, new DateOnly(2024, 3, 4), 100_007.5m, 48_782.5m),
+            new RiskVerdict(TradingState.Active, null), Array.Empty<string>(), T.AddMinutes(1), new Credit(60_000m, 60_000m, 0m, 2, 7, 9, 100_007.5m)),
     };
 
     public static string ManifestOf(string key) => key.Split('/')[0];

@@ -22,9 +22,18 @@ public static class TestEngine
     public static Config ShippedConfig() =>
         ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(RepoRoot, "hocon", "engine.conf")));
 
-    public static EngineSettings Settings(Func<EngineSettings, EngineSettings>? change = null)
+    /// <summary>
+    /// The shipped settings with a margin account (2x, 100,000), so that the simulations of risk
+    /// controls, restarts and supervision can go short as they did before accounts had funds; the
+    /// shipped cash account is exercised by BuyingPowerSimulationTests.
+    /// </summary>
+    public static EngineSettings Settings(Func<EngineSettings, EngineSettings>? change = null) =>
+        ShippedSettings("engine.risk.account.type = margin", change);
+
+    /// <summary>The settings exactly as shipped (a cash account), with HOCON overrides.</summary>
+    public static EngineSettings ShippedSettings(string hocon = "", Func<EngineSettings, EngineSettings>? change = null)
     {
-        var s = EngineSettings.FromConfig(ShippedConfig());
+        var s = EngineSettings.FromConfig(ConfigurationFactory.ParseString(hocon).WithFallback(ShippedConfig()));
         return change is null ? s : change(s);
     }
 
