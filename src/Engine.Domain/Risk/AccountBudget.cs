@@ -1,3 +1,5 @@
+using Engine.Domain.Trading;
+
 namespace Engine.Domain.Risk;
 
 public enum AccountType
@@ -22,8 +24,20 @@ public sealed record AccountFunds(AccountType Type, decimal StartingCash, decima
 
     public static readonly AccountFunds DefaultCash = new(AccountType.Cash, DefaultStartingCash, 1m);
 
-    /// <summary>What a symbol's stake takes of the equity: worst-case value over the leverage, plus the fees of its resting orders.</summary>
-    public decimal MarginOf(decimal grossValue, decimal restingFees) => grossValue / Leverage + restingFees;
+    /// <summary>
+    /// The usage with the margin the legs take: their worst-case value (Usage.Gross) over the
+    /// leverage, plus what their resting orders will cost in fees at the price.
+    /// </summary>
+    public Usage WithMargin(Usage usage, ReadOnlySpan<Leg> legs, decimal price, VenueSettings venue)
+    {
+        var fees = 0m;
+        foreach (var l in legs)
+        {
+            if (l.OpenBuy > 0m) fees += PaperVenue.Fee(l.OpenBuy, price, venue);
+            if (l.OpenSell > 0m) fees += PaperVenue.Fee(l.OpenSell, price, venue);
+        }
+        return usage with { BuyingPower = usage.Gross / Leverage + fees };
+    }
 }
 
 /// <summary>
@@ -74,7 +88,7 @@ public sealed record AccountLimits(
 /// <summary>
 /// A share of an account's limits. Gross, Long and Short are position values; Positions counts
 /// strategy-symbol pairs; Orders and Messages are per rate window; BuyingPower is equity, of which
-/// a symbol uses its margin (AccountFunds.MarginOf; 0 for an account without funds).
+/// a symbol uses its margin (AccountFunds.WithMargin; 0 for an account without funds).
 /// </summary>
 public readonly record struct Credit(decimal Gross, decimal Long, decimal Short, int Positions, int Orders, int Messages, decimal BuyingPower = 0m)
 {
@@ -111,7 +125,7 @@ public readonly record struct Leg(decimal Position, decimal OpenBuy, decimal Ope
 /// <summary>
 /// What one symbol uses of an account's limits at a price: every resting order is counted as if it
 /// filled, on whichever side makes the exposure larger. BuyingPower is the margin that takes
-/// (AccountFunds.MarginOf), set by the symbol for an account with funds; Of leaves it 0.
+/// (AccountFunds.WithMargin), set by the symbol for an account with funds; Of leaves it 0.
 /// </summary>
 public readonly record struct Usage(decimal Gross, decimal Long, decimal Short, int Positions, decimal BuyingPower = 0m)
 {

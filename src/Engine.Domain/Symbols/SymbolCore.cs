@@ -700,18 +700,8 @@ public sealed class SymbolCore
         return WithMargin(account, Usage.Of(legs, price), legs, price);
     }
 
-    /// <summary>The margin the legs take of an account with funds: their worst-case value over the leverage plus what their resting orders will cost in fees.</summary>
-    private Usage WithMargin(AccountSlot account, Usage usage, ReadOnlySpan<Leg> legs, decimal price)
-    {
-        if (account.Limits.Funds is not { } funds) return usage;
-        var fees = 0m;
-        foreach (var l in legs)
-        {
-            if (l.OpenBuy > 0m) fees += PaperVenue.Fee(l.OpenBuy, price, _settings.Venue);
-            if (l.OpenSell > 0m) fees += PaperVenue.Fee(l.OpenSell, price, _settings.Venue);
-        }
-        return usage with { BuyingPower = funds.MarginOf(usage.Gross, fees) };
-    }
+    private Usage WithMargin(AccountSlot account, Usage usage, ReadOnlySpan<Leg> legs, decimal price) =>
+        account.Limits.Funds is { } funds ? funds.WithMargin(usage, legs, price, _settings.Venue) : usage;
 
     /// <summary>Orders and messages this symbol sent for the account within the account's rate window ending at `at`.</summary>
     private (int Orders, int Messages) AccountMessages(AccountSlot account, DateTime at)

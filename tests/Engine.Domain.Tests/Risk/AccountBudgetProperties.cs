@@ -9,7 +9,9 @@ namespace Engine.Domain.Tests.Risk;
 
 /// <summary>
 /// Generated multi-slice flows of one account with 1 to 200 symbols, run through the real
-/// AccountAllocator, SymbolCredit and Usage exactly as the protocol goes (no actors):
+/// AccountAllocator, SymbolCredit and Usage exactly as the protocol goes (no actors). A third of the
+/// accounts have funds (cash, or margin at 2x or 4x), so buying power (AccountFunds.WithMargin of the
+/// usage, against the starting cash) is one more limit, and usually the first to bind:
 ///
 /// At each boundary (market time B) prices move, then every symbol, idle, reports what it uses
 /// (Usage.Of its strategies' legs at its price, and its orders and messages in the account's rate
@@ -35,7 +37,7 @@ namespace Engine.Domain.Tests.Risk;
 public sealed class AccountBudgetProperties
 {
     /// <summary>
-    /// SAFETY, after every step of every interleaving: for gross, long, short and open positions the
+    /// SAFETY, after every step of every interleaving: for gross, long, short, open positions and buying power the
     /// account's summed usage is within its limit, or within what it already was at the slice's
     /// boundary when price moves had carried it past (nobody may increase it then), plus only what
     /// price ticks within the slice alone put on a symbol beyond its credit. The allocations never add
@@ -70,7 +72,7 @@ public sealed class AccountBudgetProperties
     public void The_generated_flows_defer_retry_and_reach_every_account_limit()
     {
         var stats = new BudgetStats();
-        foreach (var seed in new ulong[] { 3, 17 })
+        foreach (var seed in new ulong[] { 3, 17, 29 })
         {
             foreach (var flow in BudgetFlows.Generator.Sample(150, new Rnd(seed), 10))
             {
@@ -81,7 +83,7 @@ public sealed class AccountBudgetProperties
         }
 
         var summary = stats.ToString();
-        Assert.True(stats.Flows == 300, summary);
+        Assert.True(stats.Flows == 450, summary);
         Assert.True(stats.FlowsWith200Symbols >= 5, summary);
         Assert.True(stats.FlowsWithOver30Symbols >= 30, summary);
         Assert.True(stats.Accepted > 5_000, summary);
@@ -93,7 +95,7 @@ public sealed class AccountBudgetProperties
         foreach (var reason in new[]
                  {
                      OrderRejectReason.AccountGrossExposure, OrderRejectReason.AccountNetExposure, OrderRejectReason.MaxOpenPositions,
-                     OrderRejectReason.AccountOrderRate, OrderRejectReason.AccountMessageRate,
+                     OrderRejectReason.AccountOrderRate, OrderRejectReason.AccountMessageRate, OrderRejectReason.InsufficientBuyingPower,
                  })
         {
             Assert.True(stats.Deferred.GetValueOrDefault(reason) >= 100, $"{reason}: {summary}");
@@ -101,6 +103,7 @@ public sealed class AccountBudgetProperties
         }
         Assert.True(stats.FlowsNearGrossLimit >= 30 && stats.FlowsNearNetLimit >= 30 && stats.FlowsAtPositionLimit >= 30, summary);
         Assert.True(stats.FlowsAtOrderQuota >= 30 && stats.FlowsAtMessageQuota >= 30, summary);
+        Assert.True(stats.FlowsWithFunds >= 60 && stats.FlowsNearBuyingPower >= 20, summary);
         Assert.True(stats.PastLimitAtBoundary >= 15, summary);
         Assert.True(stats.AcceptedPastCreditWithoutIncrease >= 15, summary);
         Assert.True(stats.RefusedPastCreditByPriceTicks >= 30, summary);
@@ -134,6 +137,11 @@ public sealed class AccountBudgetProperties
         };
         var after = Usage.Of(legs, c.Price);
         Assert.True(SymbolCredit.Need(before, after) == new Credit(0m, 0m, 0m, 0, 1, 1), $"{before} -> {after}");
+        // Nor their margin: the value they are counted at shrinks and so do the fees still to pay.
+        var funds = new AccountFunds(AccountType.Margin, 100_000m, 2m);
+        var marginBefore = funds.WithMargin(before, c.Legs, c.Price, VenueSettings.Default);
+        var marginAfter = funds.WithMargin(after, legs, c.Price, VenueSettings.Default);
+        Assert.True(SymbolCredit.Need(marginBefore, marginAfter) == new Credit(0m, 0m, 0m, 0, 1, 1), $"{marginBefore} -> {marginAfter}");
     }
 }
 
@@ -158,7 +166,8 @@ public static class CreditCases
         from l in Amount
         from s in Amount
         from p in Gen.Choose(0, 6)
-        select new Usage(g, l, s, p);
+        from b in Amount
+        select new Usage(g, l, s, p, b);
 
     public static Arbitrary<CreditCase> Cases() =>
         (from held in Usages
@@ -168,7 +177,7 @@ public static class CreditCases
          from after in Gen.Frequency((3, Usages), (1, Gen.Constant(before)), (1, Usages.Select(u => u with { Gross = before.Gross })))
          from o in Gen.Choose(0, 7)
          from m in Gen.Choose(0, 7)
-         select new CreditCase(new Credit(held.Gross, held.Long, held.Short, held.Positions, orders, messages), before, after, o, m)).ToArbitrary();
+         select new CreditCase(new Credit(held.Gross, held.Long, held.Short, held.Positions, orders, messages, held.BuyingPower), before, after, o, m)).ToArbitrary();
 
     public static Arbitrary<LegCase> Legs() =>
         (from n in Gen.Choose(1, 4)
@@ -231,6 +240,7 @@ public sealed record BudgetFlow(AccountLimits Limits, int[] Strategies, int[] Pr
             .Append($"prices {string.Join(",", PriceCents.Take(20).Select(p => p / 100m))}{(PriceCents.Length > 20 ? ",..." : "")}; ")
             .Append($"limits gross {l.MaxGrossExposure}, net {l.MaxNetExposure}, positions {l.MaxOpenPositions}, ")
             .Append($"orders {l.MaxOrdersPerWindow}, messages {l.MaxMessagesPerWindow} per {l.RateWindow.TotalMilliseconds}ms; ")
+            .Append(l.Funds is { } f ? $"funds {f.StartingCash} at {f.Leverage}x; " : "no funds; ")
             .Append($"{Slices.Length} slices: ")
             .Append(string.Join(" | ", Slices.AsEnumerable()))
             .ToString();
@@ -257,8 +267,13 @@ public static class BudgetFlows
         from extra in Gen.Frequency((2, Gen.Constant(0)), (3, Gen.Choose(0, orders)))
         from windowMs in Gen.Frequency((1, Gen.Choose(50, 1_000)), (2, Gen.Choose(1_000, 30_000)))
         let gross = grossUnits * 2_000m * scale + grossFraction / 10_000m
+        from funded in Gen.Frequency((2, Gen.Constant(false)), (1, Gen.Constant(true)))
+        from leverage in Gen.Elements(1m, 2m, 4m)
+        from cashPercent in Gen.Choose(10, 150)
         select AccountLimits.Default with
         {
+            // With funds, the equity (starting cash: the model has no P&L) often binds before gross does.
+            Funds = funded ? new AccountFunds(leverage == 1m ? AccountType.Cash : AccountType.Margin, decimal.Round(gross * cashPercent / 100m / leverage, 2), leverage) : null,
             MaxGrossExposure = gross,
             MaxNetExposure = decimal.Round(gross * netPercent / 100m, 4, MidpointRounding.ToZero),
             MaxOpenPositions = positions,
@@ -344,6 +359,10 @@ internal sealed class BudgetStats
     public int WantsGranted { get; set; }
     public int WantsNotFitting { get; set; }
     public int FlowsNearGrossLimit { get; set; }
+
+    public int FlowsWithFunds { get; set; }
+
+    public int FlowsNearBuyingPower { get; set; }
     public int FlowsNearNetLimit { get; set; }
     public int FlowsAtPositionLimit { get; set; }
     public int FlowsAtOrderQuota { get; set; }
@@ -363,6 +382,7 @@ internal sealed class BudgetStats
         $"deferred [{string.Join(", ", Deferred.OrderBy(kv => kv.Key))}]; {Superseded} superseded; " +
         $"retries {RetriesAccepted} accepted, rejected [{string.Join(", ", RetriesRejected.OrderBy(kv => kv.Key))}]; " +
         $"wants {WantsGranted} granted, {WantsNotFitting} not fitting; flows within 10% of gross {FlowsNearGrossLimit}, of net {FlowsNearNetLimit}, " +
+        $"{FlowsWithFunds} with funds, {FlowsNearBuyingPower} within 10% of the buying power, " +
         $"at positions {FlowsAtPositionLimit}, at order quota {FlowsAtOrderQuota}, at message quota {FlowsAtMessageQuota}; " +
         $"{PastLimitAtBoundary} boundaries past a limit after price moves; {AcceptedPastCreditWithoutIncrease} accepted past the credit without increase; " +
         $"{RefusedPastCreditByPriceTicks} refused past the credit after ticks; {CancelsPastMessageCredit} cancels past the message credit; " +
@@ -398,7 +418,7 @@ internal sealed class BudgetModel
     private string? _safety;
     private string? _liveness;
     private Func<string> _where = () => "";
-    private bool _nearGross, _nearNet, _atPositions;
+    private bool _nearGross, _nearNet, _atPositions, _nearBuyingPower;
 
     public BudgetModel(BudgetFlow flow, BudgetStats? stats = null)
     {
@@ -469,14 +489,21 @@ internal sealed class BudgetModel
         if (_nearGross) _stats.FlowsNearGrossLimit++;
         if (_nearNet) _stats.FlowsNearNetLimit++;
         if (_atPositions) _stats.FlowsAtPositionLimit++;
+        if (_nearBuyingPower) _stats.FlowsNearBuyingPower++;
+        if (_limits.Funds is not null) _stats.FlowsWithFunds++;
         return (_safety, _liveness);
     }
 
-    private static Credit Cr(Usage u, int orders = 0, int messages = 0) => new(u.Gross, u.Long, u.Short, u.Positions, orders, messages);
+    private static Credit Cr(Usage u, int orders = 0, int messages = 0) => new(u.Gross, u.Long, u.Short, u.Positions, orders, messages, u.BuyingPower);
 
     private static Credit Max(Credit a, Credit b) => new(
         Math.Max(a.Gross, b.Gross), Math.Max(a.Long, b.Long), Math.Max(a.Short, b.Short),
-        Math.Max(a.Positions, b.Positions), Math.Max(a.Orders, b.Orders), Math.Max(a.Messages, b.Messages));
+        Math.Max(a.Positions, b.Positions), Math.Max(a.Orders, b.Orders), Math.Max(a.Messages, b.Messages),
+        Math.Max(a.BuyingPower, b.BuyingPower));
+
+    /// <summary>What legs use at a price, as SymbolCore computes it: with the margin they take when the account has funds.</summary>
+    private Usage UsageOf(Leg[] legs, decimal price) =>
+        _limits.Funds is { } funds ? funds.WithMargin(Usage.Of(legs, price), legs, price, VenueSettings.Default) : Usage.Of(legs, price);
 
     /// <summary>
     /// Whether a symbol's allocation covers what it needs on every component where the account's usage is
@@ -491,7 +518,8 @@ internal sealed class BudgetModel
             && (accountUsed.Short > limit.Short || need.Short <= allocation.Short)
             && (accountUsed.Positions > limit.Positions || need.Positions <= allocation.Positions)
             && (accountUsed.Orders > limit.Orders || need.Orders <= allocation.Orders)
-            && (accountUsed.Messages > limit.Messages || need.Messages <= allocation.Messages);
+            && (accountUsed.Messages > limit.Messages || need.Messages <= allocation.Messages)
+            && (accountUsed.BuyingPower > limit.BuyingPower || need.BuyingPower <= allocation.BuyingPower);
     }
 
     private static Credit Exposure(Credit c) => c with { Orders = 0, Messages = 0 };
@@ -521,7 +549,7 @@ internal sealed class BudgetModel
         for (var i = 0; i < n; i++)
         {
             var s = _syms[i];
-            SetUsage(s, Usage.Of(s.Legs, s.Price));
+            SetUsage(s, UsageOf(s.Legs, s.Price));
             var (orders, messages) = Counts(s, at);
             demands[i] = new CreditDemand(s.Name, Cr(s.Usage, orders, messages), Wanted(s));
             used += demands[i].Used;
@@ -537,7 +565,8 @@ internal sealed class BudgetModel
             total += allocations[i];
         }
         if (!total.FitsIn(_limits.Total)) Safety($"allocations add up to {total}, past the limits {_limits.Total} (usage {used})");
-        if (used.Gross > _limits.MaxGrossExposure || used.Long > _limits.MaxNetExposure || used.Short > _limits.MaxNetExposure)
+        if (used.Gross > _limits.MaxGrossExposure || used.Long > _limits.MaxNetExposure || used.Short > _limits.MaxNetExposure
+            || used.BuyingPower > _limits.Total.BuyingPower)
             _stats.PastLimitAtBoundary++;
         _boundaries.Add((at, used.Messages));
 
@@ -583,7 +612,7 @@ internal sealed class BudgetModel
     private static decimal Moved(decimal price, int bps) => Math.Max(0.01m, decimal.Round(price * (1m + bps / 10_000m), 2));
 
     /// <summary>What the symbol's waiting orders need together on top of its usage, one order and one message each (as SymbolCore reports it).</summary>
-    private static Credit Wanted(Sym s)
+    private Credit Wanted(Sym s)
     {
         if (Array.TrueForAll(s.Deferred, d => d is null)) return Credit.Zero;
         var legs = s.Legs.ToArray();
@@ -594,7 +623,7 @@ internal sealed class BudgetModel
             legs[k] = d.Side == Side.Buy ? legs[k] with { OpenBuy = legs[k].OpenBuy + d.Quantity } : legs[k] with { OpenSell = legs[k].OpenSell + d.Quantity };
             count++;
         }
-        return count == 0 ? Credit.Zero : SymbolCredit.Need(s.Usage, Usage.Of(legs, s.Price)) with { Orders = count, Messages = count };
+        return count == 0 ? Credit.Zero : SymbolCredit.Need(s.Usage, UsageOf(legs, s.Price)) with { Orders = count, Messages = count };
     }
 
     /// <summary>The first account limit an order lacks credit for, computed from Need and what is left of the credit; null when it fits.</summary>
@@ -602,6 +631,7 @@ internal sealed class BudgetModel
     {
         var room = Credit.NonNegative(held - Cr(before, orders, messages));
         var need = SymbolCredit.Need(before, after);
+        if (need.BuyingPower > room.BuyingPower) return OrderRejectReason.InsufficientBuyingPower;
         if (need.Gross > room.Gross) return OrderRejectReason.AccountGrossExposure;
         if (need.Long > room.Long || need.Short > room.Short) return OrderRejectReason.AccountNetExposure;
         if (need.Positions > room.Positions) return OrderRejectReason.MaxOpenPositions;
@@ -618,7 +648,7 @@ internal sealed class BudgetModel
         var added = side == Side.Buy ? leg with { OpenBuy = leg.OpenBuy + quantity } : leg with { OpenSell = leg.OpenSell + quantity };
         var legs = s.Legs.ToArray();
         legs[strategy] = added;
-        var after = Usage.Of(legs, s.Price);
+        var after = UsageOf(legs, s.Price);
         var (orders, messages) = Counts(s, t);
         var verdict = SymbolCredit.Check(s.Held, before, after, orders, messages);
         var expected = Lacking(s.Held, before, after, orders, messages);
@@ -691,7 +721,7 @@ internal sealed class BudgetModel
     private void Changed(Sym s, string what)
     {
         var before = s.Usage;
-        var after = Usage.Of(s.Legs, s.Price);
+        var after = UsageOf(s.Legs, s.Price);
         if (!Cr(after).FitsIn(Cr(before))) Safety($"{what} in {s.Name} increased its usage from {before} to {after}");
         SetUsage(s, after);
     }
@@ -701,7 +731,7 @@ internal sealed class BudgetModel
         var s = _syms[i];
         _stats.Ticks++;
         s.Price = Moved(s.Price, step.MoveBps);
-        SetUsage(s, Usage.Of(s.Legs, s.Price));
+        SetUsage(s, UsageOf(s.Legs, s.Price));
         var excess = Exposure(Credit.NonNegative(Cr(s.Usage) - s.Held));
         _excess = _excess - s.Excess + excess;
         s.Excess = excess;
@@ -715,6 +745,7 @@ internal sealed class BudgetModel
         if (_sum.Gross * 10 >= _limits.MaxGrossExposure * 9) _nearGross = true;
         if (_sum.Long * 10 >= _limits.MaxNetExposure * 9 || _sum.Short * 10 >= _limits.MaxNetExposure * 9) _nearNet = true;
         if (_sum.Positions >= _limits.MaxOpenPositions) _atPositions = true;
+        if (_limits.Funds is not null && _sum.BuyingPower * 10 >= _limits.Total.BuyingPower * 9) _nearBuyingPower = true;
     }
 
     /// <summary>Every window (T - RateWindow, T], T any message's time, over the whole account's messages.</summary>

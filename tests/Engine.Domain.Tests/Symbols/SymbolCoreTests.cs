@@ -683,14 +683,26 @@ internal sealed class CoreFixture
     }
 
     /// <summary>The boundary after the last event; a second one before any new event comes after another symbol's event.</summary>
-    public List<ISymbolEvent> Boundary(IReadOnlyDictionary<string, Credit>? credit)
+    public List<ISymbolEvent> Boundary(IReadOnlyDictionary<string, Credit>? credit, IReadOnlyDictionary<string, decimal>? equity = null)
     {
         var at = _lastBoundary is { } last && last >= Seq ? last + 1 : Seq;
         Seq = at;
         _lastBoundary = at;
         var output = new List<ISymbolEvent>();
-        Core.OnBoundary(at, credit, output);
+        Core.OnBoundary(at, credit, output, equity);
         return Kept(output);
+    }
+
+    /// <summary>
+    /// A whole boundary as the engine runs it: the core reports at `time`, the account's real
+    /// supervisor decides, and the core takes the credit and equity it allocated.
+    /// </summary>
+    public List<ISymbolEvent> Decide(AccountSupervisor supervisor, DateTime time)
+    {
+        var at = _lastBoundary is { } last && last >= Seq ? last + 1 : Seq;
+        var decisions = supervisor.OnBoundary(time, Core.Report(at, time).Where(r => r.Account == supervisor.Account).ToArray());
+        var equity = decisions.Equity is { } e ? new Dictionary<string, decimal> { [supervisor.Account] = e } : null;
+        return Boundary(new Dictionary<string, Credit> { [supervisor.Account] = decisions.Allocations["SYM"] }, equity);
     }
 
     /// <summary>An operator's pause (or resume) of a strategy, between steps.</summary>
