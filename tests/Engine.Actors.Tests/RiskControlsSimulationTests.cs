@@ -81,6 +81,33 @@ public sealed class RiskControlsSimulationTests
     }
 
     [Fact]
+    public async Task Two_symbols_wanting_more_than_the_cash_get_what_it_pays_for_and_the_rest_is_refused_as_insufficient_buying_power()
+    {
+        // A cash account of 15,000; at the same bar both symbols want 100 shares at 100 (10,000 each).
+        var settings = Settings(
+            new[] { Strategy("trend", () => new Script((3, 1m))) with { Sizing = new OrderSizing(100m, false, OrderType.Market, 0m) } },
+            a => a with { Funds = new AccountFunds(AccountType.Cash, 15_000m, 1m) });
+        var closes = Enumerable.Repeat(100m, 12).ToArray();
+        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+        var done = await sim.RunAsync(Interleave(("AAA", closes), ("BBB", closes)));
+        Assert.Null(done.Error);
+
+        var aaa = (await sim.ReportAsync("AAA")).Strategies.Single();
+        var bbb = (await sim.ReportAsync("BBB")).Strategies.Single();
+        // Each had half the free buying power (7,500) and waited; at the boundary the first want in
+        // symbol order fits the 15,000 free and is granted, the second no longer fits and is refused.
+        Assert.Equal((100m, 1L, 1L), (aaa.Quantity, aaa.Fills, aaa.Deferrals));
+        Assert.Equal((0m, 0L, 1L), (bbb.Quantity, bbb.Fills, bbb.Deferrals));
+        Assert.Equal(1L, bbb.Rejections[OrderRejectReason.InsufficientBuyingPower]);
+
+        var account = await sim.AccountAsync();
+        Assert.Equal(15_000m + account.View.Pnl, account.View.Equity);
+        Assert.Equal(account.View.Equity - account.View.NetExposure, account.View.Cash);
+        Assert.True(account.View.Cash >= 0m, $"cash {account.View.Cash}");
+        Assert.True(account.Lent!.Value.BuyingPower <= account.View.Equity, $"lent {account.Lent} of equity {account.View.Equity}");
+    }
+
+    [Fact]
     public async Task A_loss_day_moves_the_account_to_reducing_then_trips_the_drawdown_kill_switch_which_flattens()
     {
         var settings = Settings(

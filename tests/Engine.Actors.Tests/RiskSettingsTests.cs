@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Engine.Actors.Settings;
 using Engine.Actors.Tests.Support;
 using Engine.Domain.Risk;
+using Engine.Domain.Strategies;
 
 namespace Engine.Actors.Tests;
 
@@ -21,10 +22,59 @@ public sealed class RiskSettingsTests
     [InlineData("engine.risk.trading-hours.time-zone = \"Mars/Olympus\"", "engine.risk.trading-hours.time-zone")]
     [InlineData("engine.risk.limits.rate-window = never", "engine.risk.limits.rate-window")]
     [InlineData("engine.strategies = [{ id = x, kind = breakout, account = nobody }]", "engine.strategies[0].account")]
+    [InlineData("engine.risk.account.type = credit", "engine.risk.accounts.main.type")]
+    [InlineData("engine.risk.accounts { main { starting-cash = 0 } }", "engine.risk.accounts.main.starting-cash")]
+    [InlineData("engine.risk.account { type = margin, leverage = 0.5 }", "engine.risk.accounts.main.leverage")]
+    [InlineData("engine.risk.account { type = margin, leverage = 101 }", "engine.risk.accounts.main.leverage")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, allow-short = true }]", "engine.strategies[0].allow-short")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, quantity = 10, notional = 1000 }]", "engine.strategies[0].notional")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, notional = 0 }]", "engine.strategies[0].notional")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, percent-of-equity = -5 }]", "engine.strategies[0].percent-of-equity")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, percent-of-equity = 20000 }]", "engine.strategies[0].percent-of-equity")]
     public void A_bad_risk_setting_names_its_path(string hocon, string path)
     {
         var ex = Assert.Throws<EngineConfigException>(() => Load(hocon));
         Assert.Equal(path, ex.Path);
+    }
+
+    [Fact]
+    public void Accounts_are_cash_accounts_of_100000_by_default_and_their_strategies_do_not_short()
+    {
+        var s = Load("");
+        Assert.Equal(new AccountFunds(AccountType.Cash, 100_000m, 1m), s.Risk.Accounts["main"].Funds);
+        Assert.All(s.Strategies, x => Assert.False(x.Sizing.AllowShort));
+        Assert.All(s.Strategies, x => Assert.Equal((SizeBasis.Quantity, 100m), (x.Sizing.Basis, x.Sizing.Quantity)));
+    }
+
+    [Fact]
+    public void A_margin_account_takes_its_leverage_and_lets_its_strategies_short_unless_told_not_to()
+    {
+        var s = Load("""
+            engine.risk.accounts { main {}
+              hedge { type = margin, leverage = 4, starting-cash = 250000 } }
+            engine.strategies = [
+              { id = a, kind = breakout }
+              { id = b, kind = breakout, account = hedge, notional = 25000 }
+              { id = c, kind = breakout, account = hedge, percent-of-equity = 12.5, allow-short = false }
+            ]
+            """);
+        Assert.Equal(new AccountFunds(AccountType.Margin, 250_000m, 4m), s.Risk.Accounts["hedge"].Funds);
+        Assert.Equal(1m, s.Risk.Accounts["main"].Funds!.Leverage);
+        var byId = s.Strategies.ToDictionary(x => x.Id);
+        Assert.False(byId["a"].Sizing.AllowShort);
+        Assert.True(byId["b"].Sizing.AllowShort);
+        Assert.Equal((SizeBasis.Notional, 25_000m), (byId["b"].Sizing.Basis, byId["b"].Sizing.Amount));
+        Assert.False(byId["c"].Sizing.AllowShort);
+        Assert.Equal((SizeBasis.PercentOfEquity, 12.5m), (byId["c"].Sizing.Basis, byId["c"].Sizing.Amount));
+        Assert.Equal("12.5% of equity", byId["c"].Sizing.Describe());
+    }
+
+    [Fact]
+    public void Shorting_in_a_cash_account_is_refused_with_what_to_change()
+    {
+        var ex = Assert.Throws<EngineConfigException>(() => Load("engine.strategies = [{ id = x, kind = breakout, allow-short = true }]"));
+        Assert.Contains("account 'main' is a cash account", ex.Message);
+        Assert.Contains("engine.risk.accounts.main.type = margin", ex.Message);
     }
 
     /// <summary>Every timeout and size setting has a minimum and a maximum; both ends are refused past them, naming the bounds.</summary>
