@@ -30,9 +30,11 @@ public sealed record ScopeRow(string Scope, string State, string Reason, string 
 public sealed record AuditRow(string Action, string Scope, string Operator, string Reason, DateTime Time, long Point = 0);
 
 /// <summary>An account as its risk supervisor saw it at the end of the run.</summary>
+/// <param name="Equity">Starting cash plus P&amp;L at the last boundary; null for an account without funds.</param>
+/// <param name="Cash">Equity minus the holdings' value; null without funds.</param>
 public sealed record AccountRow(
     string Account, decimal Pnl, decimal DailyLoss, decimal HighWaterMark, decimal Drawdown,
-    decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict);
+    decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict, decimal? Equity = null, decimal? Cash = null);
 
 /// <summary>Percentiles of one latency histogram, in microseconds, over Count samples (orders).</summary>
 public sealed record LatencyRow(long Count, double P50, double P99, double P999, double Max)
@@ -104,7 +106,8 @@ public sealed record RunSummary(
         var accountRows = accounts.Select(a => new AccountRow(
             a.Account, a.View.Pnl, a.View.DailyLoss, a.View.HighWaterMark, a.View.Drawdown,
             a.View.GrossExposure, a.View.NetExposure, a.View.OpenPositions,
-            a.Verdict.State.ToString().ToUpperInvariant() + (a.Verdict.Reason is { } why ? ": " + why : ""))).ToArray();
+            a.Verdict.State.ToString().ToUpperInvariant() + (a.Verdict.Reason is { } why ? ": " + why : ""),
+            a.View.Equity, a.View.Cash)).ToArray();
         var rows = reports
             .SelectMany(r => r.Strategies.Select(s => new PositionRow(
                 s.StrategyId, r.Symbol, s.Quantity, s.AverageCost, s.RealizedPnl, s.UnrealizedPnl, s.Fees,
@@ -173,7 +176,10 @@ public sealed record RunSummary(
         foreach (var a in Audit)
             sb.AppendLine(inv, $"  audit {a.Time:yyyy-MM-dd HH:mm:ss}Z {a.Action,-15} {a.Scope,-20} by {a.Operator}: {a.Reason}");
         foreach (var a in Accounts)
-            sb.AppendLine(inv, $"Account {a.Account}: P&L {a.Pnl:N2}, daily loss {a.DailyLoss:N2}, high-water {a.HighWaterMark:N2}, drawdown {a.Drawdown:N2}, gross {a.GrossExposure:N2}, net {a.NetExposure:N2}, open positions {a.OpenPositions}, {a.Verdict}");
+        {
+            var funds = a.Equity is { } equity ? string.Create(inv, $"equity {equity:N2}, cash {a.Cash:N2}, ") : "";
+            sb.AppendLine(inv, $"Account {a.Account}: {funds}P&L {a.Pnl:N2}, daily loss {a.DailyLoss:N2}, high-water {a.HighWaterMark:N2}, drawdown {a.Drawdown:N2}, gross {a.GrossExposure:N2}, net {a.NetExposure:N2}, open positions {a.OpenPositions}, {a.Verdict}");
+        }
         sb.AppendLine(inv, $"Elapsed:           {ElapsedSeconds,12:F1} s   ({EventsPerSecond:N0} events/s)");
         if (TickToOrder is { Count: > 0 } order && TickToDecision is { } decision)
             sb.AppendLine(inv, $"Tick to order:     p50 {decision.P50:N0} us, p99 {decision.P99:N0} us decided; p50 {order.P50:N0} us, p99 {order.P99:N0} us journaled ({order.Count:N0} orders)");

@@ -91,12 +91,14 @@ public sealed class AdminCliTradingTests
 
         var limits = await EngineCli.RunAsync([at, "risk", "limits"]);
         Assert.True(limits.ExitCode == 0, limits.Stderr);
-        Assert.Matches(@"main\s+2,000,000\.00\s+1,000,000\.00\s+100", limits.Stdout);
+        Assert.Matches(@"main\s+cash, 100,000\.00\s+2,000,000\.00\s+1,000,000\.00\s+100", limits.Stdout);
         Assert.Contains("max-order-quantity", limits.Stdout);
         Assert.Contains("Trading hours: 09:30-16:00 America/New_York", limits.Stdout);
         var limitsJson = await Json(at, "risk", "limits");
         Assert.Equal("main", limitsJson.GetProperty("accounts")[0].GetProperty("account").GetString());
         Assert.Equal(2_000_000m, limitsJson.GetProperty("accounts")[0].GetProperty("max_gross_exposure").GetDecimal());
+        Assert.Equal("cash", limitsJson.GetProperty("accounts")[0].GetProperty("type").GetString());
+        Assert.Equal(100_000m, limitsJson.GetProperty("accounts")[0].GetProperty("starting_cash").GetDecimal());
 
         var state = await EngineCli.RunAsync([at, "risk", "state"]);
         Assert.True(state.ExitCode == 0, state.Stderr);
@@ -106,10 +108,15 @@ public sealed class AdminCliTradingTests
         Assert.Equal("ACTIVE", stateJson.GetProperty("state").GetString());
         Assert.Equal(2_000_000m, stateJson.GetProperty("max_gross_exposure").GetDecimal());
         Assert.True(stateJson.GetProperty("lent").GetProperty("gross").GetDecimal() >= 0m);
+        // Equity is the starting cash plus the P&L; cash is what the holdings have not taken.
+        var equity = stateJson.GetProperty("equity").GetDecimal();
+        Assert.Equal(100_000m + stateJson.GetProperty("pnl").GetDecimal(), equity);
+        Assert.Equal(equity - stateJson.GetProperty("net_exposure").GetDecimal(), stateJson.GetProperty("cash").GetDecimal());
+        Assert.True(stateJson.GetProperty("lent").GetProperty("buying_power").GetDecimal() <= equity);
 
         var list = await EngineCli.RunAsync([at, "strategy", "list"]);
         Assert.True(list.ExitCode == 0, list.Stderr);
-        Assert.Matches(@"ma-cross\s+ma-crossover\s+fast=10 ma-type=ema slow=30\s+100 market\s+main\s+ACTIVE\s+no", list.Stdout);
+        Assert.Matches(@"ma-cross\s+ma-crossover\s+fast=10 ma-type=ema slow=30\s+100 shares market long-only\s+main\s+ACTIVE\s+no", list.Stdout);
         var listJson = (await Json(at, "strategy", "list")).EnumerateArray().ToArray();
         Assert.Equal(["ma-cross", "mean-rev", "breakout"], listJson.Select(s => s.GetProperty("id").GetString()));
         Assert.All(listJson, s => Assert.False(s.GetProperty("paused").GetBoolean()));

@@ -21,8 +21,9 @@ public sealed class LeanRunTests
 
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         Assert.Equal(5_849, Figure(stdout, "Events read:"));
-        Assert.True(Figure(stdout, "Orders accepted:") > 500, stdout);
-        Assert.True(Figure(stdout, "Fills:") > 500, stdout);
+        // Long only (the default cash account): 464 orders and 456 fills over 23 years.
+        Assert.True(Figure(stdout, "Orders accepted:") > 400, stdout);
+        Assert.True(Figure(stdout, "Fills:") > 400, stdout);
         Assert.DoesNotContain("outside_trading_hours", stdout);
         Assert.Contains("[data] SPY: daily trades, adjusted prices", stderr);
     }

@@ -26,7 +26,7 @@ public sealed class MetricsTests
         "trading_high_water_mark", "engine_cluster_members", "engine_cluster_unreachable_members", "engine_shards",
         "engine_entities", "engine_symbol_mailbox_backlog", "engine_journal_write_seconds_bucket",
         "engine_journal_write_failures_total", "engine_feed_lag_seconds", "trading_daily_loss", "trading_drawdown_limit",
-        "trading_daily_loss_limit", "trading_reducing",
+        "trading_daily_loss_limit", "trading_reducing", "trading_account_value",
     ];
 
     /// <summary>A run that trades (fills within seconds) and is still running while the test looks.</summary>

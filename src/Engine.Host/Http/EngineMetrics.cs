@@ -43,6 +43,7 @@ public sealed class EngineMetrics
     private readonly Counter _orders;
     private readonly Counter _rejections;
     private readonly Gauge _drawdown;
+    private readonly Gauge _equity;
     private readonly Gauge _highWaterMark;
     private readonly Gauge _dailyLoss;
     private readonly Gauge _drawdownLimit;
@@ -79,6 +80,7 @@ public sealed class EngineMetrics
         _orders = f.CreateCounter("trading_orders_total", "Orders by strategy and outcome, counted once journaled", "strategy", "outcome");
         _rejections = f.CreateCounter("trading_rejections_total", "Orders rejected, by reason", "reason");
         _drawdown = f.CreateGauge("trading_drawdown", "Fall of the account's P&L from its intraday high-water mark", "account");
+        _equity = f.CreateGauge("trading_account_value", "The account's funds at the last boundary, by type (equity: starting cash + P&L; cash: equity - holdings)", "account", "type");
         _highWaterMark = f.CreateGauge("trading_high_water_mark", "The account's intraday high-water mark of P&L", "account");
         _dailyLoss = f.CreateGauge("trading_daily_loss", "The account's loss since the start of its trading day", "account");
         // The limits beside the figures, so alerts compare with the configured limit rather than a copy of it.
@@ -149,6 +151,8 @@ public sealed class EngineMetrics
             _drawdown.WithLabels(account).Set((double)view.Drawdown);
             _highWaterMark.WithLabels(account).Set((double)view.HighWaterMark);
             _dailyLoss.WithLabels(account).Set((double)view.DailyLoss);
+            if (view.Equity is { } equity) _equity.WithLabels(account, "equity").Set((double)equity);
+            if (view.Cash is { } cash) _equity.WithLabels(account, "cash").Set((double)cash);
             if (_settings.Risk.Accounts.TryGetValue(account, out var limits)) Exposure(account, view, limits);
         }
         _pnl.WithLabels("realized").Set((double)realized);
