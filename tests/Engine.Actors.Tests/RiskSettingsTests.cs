@@ -31,6 +31,8 @@ public sealed class RiskSettingsTests
     [InlineData("engine.strategies = [{ id = x, kind = breakout, notional = 0 }]", "engine.strategies[0].notional")]
     [InlineData("engine.strategies = [{ id = x, kind = breakout, percent-of-equity = -5 }]", "engine.strategies[0].percent-of-equity")]
     [InlineData("engine.strategies = [{ id = x, kind = breakout, percent-of-equity = 20000 }]", "engine.strategies[0].percent-of-equity")]
+    [InlineData("engine.strategies = [{ id = x, kind = breakout, percent-of-equity = 100.5 }]", "engine.strategies[0].percent-of-equity")]
+    [InlineData("engine.risk.account { type = margin, leverage = 2 }\nengine.strategies = [{ id = x, kind = breakout, percent-of-equity = 201 }]", "engine.strategies[0].percent-of-equity")]
     public void A_bad_risk_setting_names_its_path(string hocon, string path)
     {
         var ex = Assert.Throws<EngineConfigException>(() => Load(hocon));

@@ -163,7 +163,7 @@ public sealed record EngineSettings(
             if (allowShort && !margin)
                 throw new EngineConfigException($"{at}.allow-short",
                     $"account '{account}' is a cash account, which never sells short; remove allow-short (or set it to false), or make the account a margin account (engine.risk.accounts.{account}.type = margin)");
-            var sizing = ReadSizing(c, at, allowShort, orderType);
+            var sizing = ReadSizing(c, at, allowShort, orderType, funds);
             var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
             if (c.HasPath("params"))
             {
@@ -194,7 +194,7 @@ public sealed record EngineSettings(
     }
 
     /// <summary>A full position is sized by one of quantity (shares; 100 when none is given), notional, or percent-of-equity.</summary>
-    private static OrderSizing ReadSizing(Config c, string at, bool allowShort, OrderType orderType)
+    private static OrderSizing ReadSizing(Config c, string at, bool allowShort, OrderType orderType, AccountFunds? funds)
     {
         string[] bases = ["quantity", "notional", "percent-of-equity"];
         var given = bases.Where(c.HasPath).ToArray();
@@ -206,10 +206,20 @@ public sealed record EngineSettings(
             "notional" => new OrderSizing(0m, allowShort, orderType, offset)
             { Basis = SizeBasis.Notional, Amount = PositiveDecimal(c, at, "notional", ValueBounds.MaxNotional) },
             "percent-of-equity" => new OrderSizing(0m, allowShort, orderType, offset)
-            { Basis = SizeBasis.PercentOfEquity, Amount = PositiveDecimal(c, at, "percent-of-equity", 10_000m) },
+            { Basis = SizeBasis.PercentOfEquity, Amount = PercentOfEquity(c, at, funds) },
             "quantity" => new OrderSizing(PositiveDecimal(c, at, "quantity", ValueBounds.MaxQuantity), allowShort, orderType, offset),
             _ => new OrderSizing(OrderSizing.Default.Quantity, allowShort, orderType, offset),
         };
+    }
+
+    /// <summary>At most what the account's buying power could ever pay for: 100% of the equity times its leverage.</summary>
+    private static decimal PercentOfEquity(Config c, string at, AccountFunds? funds)
+    {
+        var percent = PositiveDecimal(c, at, "percent-of-equity", 10_000m);
+        if (funds is { } f && percent > 100m * f.Leverage)
+            throw new EngineConfigException($"{at}.percent-of-equity",
+                $"{percent.ToString(CultureInfo.InvariantCulture)}% of equity can never be paid for: a {f.Type.ToString().ToLowerInvariant()} account at leverage {f.Leverage.ToString(CultureInfo.InvariantCulture)} holds at most {(100m * f.Leverage).ToString(CultureInfo.InvariantCulture)}%");
+        return percent;
     }
 
     /// <summary>

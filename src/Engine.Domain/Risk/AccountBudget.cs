@@ -224,11 +224,14 @@ public static class SymbolCredit
     /// <summary>
     /// Judges an order by the account usage before and after it and the account messages this
     /// symbol sent in the window: the first account limit it would take past the credit held, or
-    /// null. An order that does not increase a component never fails on it.
+    /// null. An order that does not increase a component never fails on it; one that adds no
+    /// exposure (a sale of what is held, a flatten) never fails for buying power either: its fee,
+    /// the only margin it adds, is paid from what it frees.
     /// </summary>
     public static OrderRejectReason? Check(Credit held, Usage before, Usage after, int ordersInWindow, int messagesInWindow)
     {
-        if (after.BuyingPower > held.BuyingPower && after.BuyingPower > before.BuyingPower) return OrderRejectReason.InsufficientBuyingPower;
+        if (after.BuyingPower > held.BuyingPower && after.BuyingPower > before.BuyingPower && AddsExposure(before, after))
+            return OrderRejectReason.InsufficientBuyingPower;
         if (after.Gross > held.Gross && after.Gross > before.Gross) return OrderRejectReason.AccountGrossExposure;
         if ((after.Long > held.Long && after.Long > before.Long) || (after.Short > held.Short && after.Short > before.Short))
             return OrderRejectReason.AccountNetExposure;
@@ -238,8 +241,16 @@ public static class SymbolCredit
         return null;
     }
 
-    /// <summary>What an order adds to the account's usage: the increases of exposure, positions and margin, one order and one message.</summary>
+    /// <summary>Whether the order raises the worst-case gross value or either side's exposure.</summary>
+    public static bool AddsExposure(Usage before, Usage after) =>
+        after.Gross > before.Gross || after.Long > before.Long || after.Short > before.Short;
+
+    /// <summary>
+    /// What an order adds to the account's usage: the increases of exposure, positions and margin
+    /// (none for an order that adds no exposure, as Check never asks it for any), one order and one message.
+    /// </summary>
     public static Credit Need(Usage before, Usage after) => new(
         Math.Max(0m, after.Gross - before.Gross), Math.Max(0m, after.Long - before.Long), Math.Max(0m, after.Short - before.Short),
-        Math.Max(0, after.Positions - before.Positions), 1, 1, Math.Max(0m, after.BuyingPower - before.BuyingPower));
+        Math.Max(0, after.Positions - before.Positions), 1, 1,
+        AddsExposure(before, after) ? Math.Max(0m, after.BuyingPower - before.BuyingPower) : 0m);
 }

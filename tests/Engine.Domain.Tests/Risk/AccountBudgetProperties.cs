@@ -40,7 +40,8 @@ public sealed class AccountBudgetProperties
     /// SAFETY, after every step of every interleaving: for gross, long, short, open positions and buying power the
     /// account's summed usage is within its limit, or within what it already was at the slice's
     /// boundary when price moves had carried it past (nobody may increase it then), plus only what
-    /// price ticks within the slice alone put on a symbol beyond its credit. The allocations never add
+    /// price ticks within the slice alone put on a symbol beyond its credit (and, for buying power, the
+    /// fees of orders that add no exposure, which are never refused for it). The allocations never add
     /// up to more than the limits and each covers its symbol's usage on every limit the account is within. Account orders in every window
     /// (t - RateWindow, t] are within the order quota; account messages in every window are within the
     /// message quota (or what was in the window at the slice's boundary, if more) plus the cancels sent
@@ -414,6 +415,7 @@ internal sealed class BudgetModel
     private readonly List<(DateTime At, int Messages)> _boundaries = new();
     private Credit _sum;    // the account's usage (exposure and positions)
     private Credit _excess; // summed Excess of the symbols
+    private decimal _exitFees; // margin added this slice by orders that add no exposure (their fees), which buying power never refuses
     private Credit _cap;    // max(limit, usage) at the slice's boundary
     private string? _safety;
     private string? _liveness;
@@ -589,6 +591,7 @@ internal sealed class BudgetModel
         }
 
         _excess = Credit.Zero;
+        _exitFees = 0m;
         for (var i = 0; i < n; i++)
         {
             _syms[i].Held = allocations[i];
@@ -631,6 +634,7 @@ internal sealed class BudgetModel
     {
         var room = Credit.NonNegative(held - Cr(before, orders, messages));
         var need = SymbolCredit.Need(before, after);
+        // Need asks no margin of an order that adds no exposure: a sale or a flatten is never refused for buying power.
         if (need.BuyingPower > room.BuyingPower) return OrderRejectReason.InsufficientBuyingPower;
         if (need.Gross > room.Gross) return OrderRejectReason.AccountGrossExposure;
         if (need.Long > room.Long || need.Short > room.Short) return OrderRejectReason.AccountNetExposure;
@@ -664,6 +668,7 @@ internal sealed class BudgetModel
 
         if (verdict is null)
         {
+            if (!SymbolCredit.AddsExposure(before, after)) _exitFees += Math.Max(0m, after.BuyingPower - before.BuyingPower);
             s.Legs[strategy] = added;
             s.Resting.Add((strategy, side, quantity));
             s.Messages.Add(new OrderMessage(t, false, side, quantity, null));
@@ -739,7 +744,7 @@ internal sealed class BudgetModel
 
     private void CheckAccount()
     {
-        var bound = Exposure(_cap) + _excess;
+        var bound = Exposure(_cap) + _excess + Credit.Zero with { BuyingPower = _exitFees };
         if (!_sum.FitsIn(bound))
             Safety($"the account uses {_sum}, past {bound} (the limits {_limits.Total}, the usage at the boundary where past them, and {_excess} put on by this slice's ticks alone)");
         if (_sum.Gross * 10 >= _limits.MaxGrossExposure * 9) _nearGross = true;

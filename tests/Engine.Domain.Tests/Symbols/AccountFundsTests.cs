@@ -98,6 +98,47 @@ public sealed class AccountFundsTests
     }
 
     [Fact]
+    public void Selling_what_is_held_is_never_refused_for_buying_power_even_with_none_left()
+    {
+        // 9,901 pays for 99 shares at 100 and the $1 fee: nothing is left, and the sale costs a fee too.
+        var venue = new VenueSettings(0m, 0.005m, 1m, 0.01m);
+        var limits = Funded(AccountType.Cash, 9_901m);
+        var f = new CoreFixture(CoreFixture.Slot("s1", qty: 99m), CoreFixture.Targets((1, 1m), (3, 0m)), Settings(limits, venue));
+        var supervisor = new AccountSupervisor("A", limits, null);
+        f.Decide(supervisor, At(0));
+        f.Feed(CoreFixture.Tick(10, 100m));
+        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
+        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+        f.Decide(supervisor, At(90));
+        Assert.Equal((9_900m, 0m), (supervisor.Tracker.View().Equity, supervisor.Tracker.View().Cash));
+        Assert.Equal(9_900m, f.Core.Held("A").BuyingPower);
+        f.Feed(CoreFixture.Tick(120, 100m));
+        var sell = Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(180, 100m))));
+        Assert.Equal((Side.Sell, 99m), (sell.Order.Side, sell.Order.Quantity));
+    }
+
+    [Fact]
+    public void A_flatten_goes_out_when_losses_have_taken_the_margin_past_the_equity()
+    {
+        // 2x margin on 10,000: long 199 at 100 (9,950 of margin), then the price falls to 90: equity
+        // 8,010 against 8,955 of margin. No buying power is left, but closing must still be possible.
+        var limits = Funded(AccountType.Margin, 10_000m, 2m);
+        // With fees: the flatten's own fee is margin it adds.
+        var venue = new VenueSettings(0m, 0.005m, 1m, 0.01m);
+        var f = new CoreFixture(CoreFixture.Slot("s1", qty: 199m), CoreFixture.Targets((1, 1m)), Settings(limits, venue));
+        var supervisor = new AccountSupervisor("A", limits, null);
+        f.Decide(supervisor, At(0));
+        f.Feed(CoreFixture.Tick(10, 100m));
+        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
+        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+        f.Feed(CoreFixture.Tick(80, 90m));
+        f.Decide(supervisor, At(90));
+        Assert.True(f.Core.Held("A").BuyingPower < 199m * 90m / 2m, $"held {f.Core.Held("A")}");
+        var flatten = Assert.IsType<OrderAccepted>(Assert.Single(f.Change(CoreFixture.Halt(1, "account:A", point: f.Seq, flatten: true))));
+        Assert.True(flatten.Order is { Flatten: true, Side: Side.Sell, Quantity: 199m }, $"{flatten.Order}");
+    }
+
+    [Fact]
     public void A_margin_account_holds_up_to_its_leverage_times_its_equity_long_or_short()
     {
         var limits = Funded(AccountType.Margin, 10_000m, 2m);
