@@ -107,6 +107,46 @@ public sealed class RiskControlsSimulationTests
         Assert.True(account.Lent!.Value.BuyingPower <= account.View.Equity, $"lent {account.Lent} of equity {account.View.Equity}");
     }
 
+    /// <summary>AAA: long at bar 3, flat at bar 6; BBB: long on its first bar.</summary>
+    private sealed class LateListing : IStrategy
+    {
+        private int _bars;
+
+        public decimal? OnBar(TradeBar bar) => (bar.Symbol, ++_bars) switch
+        {
+            ("AAA", 3) => 1m,
+            ("AAA", 6) => 0m,
+            ("BBB", 1) => 1m,
+            _ => null,
+        };
+    }
+
+    [Fact]
+    public async Task A_symbol_first_seen_after_the_account_made_money_sizes_percent_of_equity_on_that_equity()
+    {
+        // No fees or slippage, so the equity is exact: AAA buys 50% of 10,000 at 100 (50 shares)
+        // and sells at 150, so the account has 12,500 when BBB's data begins: half of it at 100 is 62.
+        var settings = TestEngine.Settings(s => s with
+        {
+            Venue = new VenueSettings(0m, 0m, 0m, 0.01m),
+            Strategies = [new StrategyConfig("pct", "code", new OrderSizing(0m, false, OrderType.Market, 0m) { Basis = SizeBasis.PercentOfEquity, Amount = 50m },
+                new Dictionary<string, string>()) { Factory = () => new LateListing() }],
+            Risk = s.Risk with { Accounts = s.Risk.Accounts.ToDictionary(kv => kv.Key, kv => kv.Value with { Funds = new AccountFunds(AccountType.Cash, 10_000m, 1m) }) },
+        });
+        decimal[] a = [100m, 100m, 100m, 150m, 150m, 150m, 150m, 150m, 150m, 150m, 150m, 150m, 150m, 150m];
+        var events = Bars.FromCloses("AAA", a).Select(e => (TradeBar)e.Event)
+            .Concat(Bars.FromCloses("BBB", Enumerable.Repeat(100m, 14).ToArray()).Skip(9).Select(e => (TradeBar)e.Event))
+            .OrderBy(b => b.Time).ThenBy(b => b.Symbol, StringComparer.Ordinal)
+            .Select((b, i) => new SequencedEvent(i + 1, b)).ToList();
+        await using var sim = Simulation.Start(TestEngine.TempDb(), settings);
+        Assert.Null((await sim.RunAsync(events)).Error);
+
+        var aaa = (await sim.ReportAsync("AAA")).Strategies.Single();
+        Assert.Equal((0m, 2_500m), (aaa.Quantity, aaa.RealizedPnl));
+        // Sized on the starting cash it would be 50.
+        Assert.Equal(62m, (await sim.ReportAsync("BBB")).Strategies.Single().Quantity);
+    }
+
     [Fact]
     public async Task A_loss_day_moves_the_account_to_reducing_then_trips_the_drawdown_kill_switch_which_flattens()
     {

@@ -164,6 +164,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
     private readonly Dictionary<string, AccountDecisions> _decisions = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Symbol, string Account), Credit> _sent = new();
     private readonly Dictionary<(string Symbol, string Account), decimal> _sentEquity = new();
+    // Each account's equity at the last boundary decided: a symbol's first batch carries it.
+    private readonly SortedDictionary<string, decimal> _equity = new(StringComparer.Ordinal);
     private readonly List<RiskCommand> _commands = new();
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
     private UniqueKillSwitch? _stream;
@@ -429,7 +431,8 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         var id = ++_batchIds;
         var events = track.Pending.ToArray();
         track.Pending.Clear();
-        Dispatch(track, id, new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq, track.LastSent));
+        var equity = track.LastSent == 0 && _equity.Count > 0 ? new SortedDictionary<string, decimal>(_equity, StringComparer.Ordinal) : null;
+        Dispatch(track, id, new SymbolBatch(track.Symbol, id, _sliceEnd, events, closes, Stopwatch.GetTimestamp(), _sliceLastSeq, track.LastSent, equity));
         _inFlight[id] = events.Length;
         _inFlightEvents += events.Length;
         // Metrics once per batch: the backlog and the newest market time read.
@@ -596,6 +599,7 @@ public sealed class FeedCoordinator : ReceiveActor, IWithTimers
         foreach (var account in _accounts)
         {
             if (!_decisions.TryGetValue(account, out var d)) continue;
+            if (d.Equity is { } accountEquity) _equity[account] = accountEquity;
             foreach (var (symbol, credit) in d.Allocations)
             {
                 var key = (symbol, account);

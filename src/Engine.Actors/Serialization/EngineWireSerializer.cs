@@ -354,7 +354,23 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         };
         if (b.PreviousBatchId is { } previous) p.PreviousBatchId = previous;
         foreach (var e in b.Events) p.Events.Add(ToProto(e, b.Symbol));
+        p.HasEquity = b.Equity is not null;
+        if (b.Equity is { } equity) p.Equity.AddRange(ToProto(equity));
         return p;
+    }
+
+    private static IEnumerable<W.AccountEquity> ToProto(IReadOnlyDictionary<string, decimal> equity) =>
+        equity.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new W.AccountEquity { Account = kv.Key, Equity = E.Dec(kv.Value) });
+
+    private static SortedDictionary<string, decimal> FromProto(IEnumerable<W.AccountEquity> equity, string name)
+    {
+        var result = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var a in equity)
+        {
+            if (!result.TryAdd(a.Account, E.Dec(a.Equity, $"{name}['{a.Account}']")))
+                throw new SerializationException($"duplicate account '{a.Account}' in {name}");
+        }
+        return result;
     }
 
     /// <summary>The event's symbol is left out when it is the batch's (batchSymbol), and read back as it.</summary>
@@ -425,11 +441,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                 .Select(kv => new W.AccountCredit { Account = kv.Key, Credit = ToProto(kv.Value) }));
         }
         p.HasEquity = b.Equity is not null;
-        if (b.Equity is { } equity)
-        {
-            p.Equity.AddRange(equity.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => new W.AccountEquity { Account = kv.Key, Equity = E.Dec(kv.Value) }));
-        }
+        if (b.Equity is { } equity) p.Equity.AddRange(ToProto(equity));
         return p;
     }
 
@@ -676,7 +688,8 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
         var events = new SequencedEvent[p.Events.Count];
         for (var i = 0; i < events.Length; i++) events[i] = FromProto(p.Events[i], p.Symbol, $"SymbolBatch.events[{i}]");
         return new SymbolBatch(p.Symbol, p.BatchId, E.Utc(p.SliceEndTicks, "SymbolBatch.slice_end_ticks"), events, p.ClosesSlice,
-            p.DispatchedAt, p.SliceLastSeq, p.HasPreviousBatchId ? p.PreviousBatchId : null);
+            p.DispatchedAt, p.SliceLastSeq, p.HasPreviousBatchId ? p.PreviousBatchId : null,
+            p.HasEquity ? FromProto(p.Equity, "SymbolBatch.equity") : null);
     }
 
     private static SequencedEvent FromProto(W.SequencedEvent p, string batchSymbol, string field)
@@ -730,16 +743,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
                     throw new SerializationException($"duplicate account '{a.Account}' in SliceBoundary.allocations");
             }
         }
-        SortedDictionary<string, decimal>? equity = null;
-        if (p.HasEquity)
-        {
-            equity = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
-            foreach (var a in p.Equity)
-            {
-                if (!equity.TryAdd(a.Account, E.Dec(a.Equity, $"SliceBoundary.equity['{a.Account}']")))
-                    throw new SerializationException($"duplicate account '{a.Account}' in SliceBoundary.equity");
-            }
-        }
+        var equity = p.HasEquity ? FromProto(p.Equity, "SliceBoundary.equity") : null;
         return new SliceBoundary(p.Symbol, p.BatchId, p.LastSeq, allocations, p.HasPreviousBatchId ? p.PreviousBatchId : null, equity);
     }
 

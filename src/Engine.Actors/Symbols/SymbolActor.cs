@@ -345,6 +345,7 @@ public sealed class SymbolActor : ReceivePersistentActor, IWithTimers
 
     private void Handle(SymbolBatch batch)
     {
+        if (batch.Equity is { } equity) _core.SetEquity(equity);
         _core.CollectBars(batch.Events, _bars);
         var awaiting = 0;
         if (_bars.Count > 0)

@@ -19,9 +19,11 @@ public interface IWithSymbol
 /// PreviousBatchId is the feed's last message to this symbol before this one (0: none), so a symbol
 /// sees a gap, and a fresh start mid-run, and asks for what it lacks (RewindSymbol); null: unchecked.
 /// </summary>
+/// <param name="Equity">On a symbol's first batch only: each account's equity at the last boundary decided, so that
+/// a symbol first seen after the accounts' P&amp;L moved sizes its first orders on it (null: none decided yet).</param>
 public sealed record SymbolBatch(
     string Symbol, long BatchId, DateTime SliceEnd, IReadOnlyList<SequencedEvent> Events, bool ClosesSlice, long DispatchedAt,
-    long SliceLastSeq = 0, long? PreviousBatchId = null) : IWithSymbol, IEngineWireMessage;
+    long SliceLastSeq = 0, long? PreviousBatchId = null, IReadOnlyDictionary<string, decimal>? Equity = null) : IWithSymbol, IEngineWireMessage;
 
 /// <summary>The batch (or boundary) is processed; Reports are present when it closed the symbol's slice.</summary>
 public sealed record BatchDone(string Symbol, long BatchId, IReadOnlyList<AccountSliceReport>? Reports) : IEngineWireMessage;

@@ -661,6 +661,15 @@ public sealed class SymbolCore
         }
     }
 
+    /// <summary>Each account's equity as the last boundary decided it, for a symbol that has not been at one yet.</summary>
+    public void SetEquity(IReadOnlyDictionary<string, decimal> equity)
+    {
+        foreach (var account in _accounts)
+        {
+            if (equity.TryGetValue(account.Id, out var e)) account.Equity = e;
+        }
+    }
+
     /// <summary>The credit held for an account, as last allocated.</summary>
     public Credit Held(string account) => _accounts.First(a => a.Id == account).Held;
 

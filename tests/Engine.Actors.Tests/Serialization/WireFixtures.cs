@@ -67,6 +67,8 @@ internal static class WireFixtures
         ["SB"] = new SymbolBatch("SPY", 7, T.AddMinutes(1), Events, true, 123_456_789, 44),
         ["SB/empty"] = new SymbolBatch("SPY", 8, T, Array.Empty<SequencedEvent>(), false, 0),
         ["SB/first"] = new SymbolBatch("SPY", 8, T, Array.Empty<SequencedEvent>(), false, 0, 0, PreviousBatchId: 0),
+        ["SB/equity"] = new SymbolBatch("SPY", 8, T, Array.Empty<SequencedEvent>(), false, 0, 0, null,
+            new Dictionary<string, decimal> { ["main"] = 112_500.25m, ["other"] = 0m }),
         ["BD"] = new BatchDone("SPY", 7, new[] { Report, QuietReport }),
         ["BD/no-reports"] = new BatchDone("SPY", 8, null),
         ["BD/empty-reports"] = new BatchDone("SPY", 9, Array.Empty<AccountSliceReport>()),
