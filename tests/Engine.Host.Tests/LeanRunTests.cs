@@ -26,6 +26,8 @@ public sealed class LeanRunTests
         Assert.True(Figure(stdout, "Fills:") > 400, stdout);
         Assert.DoesNotContain("outside_trading_hours", stdout);
         Assert.Contains("[data] SPY: daily trades, adjusted prices", stderr);
+        // Akka's false "failed to find an associated singleton" warning (akkadotnet/akka.net#8568) is turned off.
+        Assert.DoesNotContain("failed to find an associated singleton", stderr);
     }
 
     [LeanDataFact]
