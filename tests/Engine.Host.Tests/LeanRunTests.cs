@@ -30,6 +30,35 @@ public sealed class LeanRunTests
         Assert.DoesNotContain("failed to find an associated singleton", stderr);
     }
 
+    /// <summary>
+    /// The report where the data is hardest: every LEAN equity symbol at once (minute where there is
+    /// minute data, daily for the daily-only symbols), 25 years of market dates, in a cash account.
+    /// </summary>
+    [LeanDataFact]
+    public async Task The_whole_lean_equity_folder_reports_a_portfolio_that_ends_at_the_summarys_net_pnl_and_charts_that_draw()
+    {
+        var dir = EngineProcess.TempDir();
+        var (code, stdout, stderr) = await EngineProcess.RunAsync(dir, Limit,
+            "--data", LeanData.PathOf("equity", "usa"), "--db", "l.db", "--quiet", "--report", "report", "--summary-json", "s.json");
+
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        var summary = RunSummary.FromJson(File.ReadAllText(Path.Combine(dir, "s.json")));
+        Assert.True(summary.Fills > 1_000, $"{summary.Fills} fills");
+        var net = summary.Positions.Sum(p => p.RealizedPnl + p.UnrealizedPnl - p.Fees);
+        var report = Path.Combine(dir, "report");
+        using var results = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(report, "backtest_results_*.json").Single()));
+        var daily = results.RootElement.GetProperty("daily");
+        Assert.True(daily.GetArrayLength() > 5_000, $"{daily.GetArrayLength()} market dates");
+        Assert.Equal(100_000m + net, daily[daily.GetArrayLength() - 1].GetProperty("equity").GetDecimal());
+        // A cash account: the replayed cash is never below zero at a close.
+        Assert.All(daily.EnumerateArray(), d => Assert.True(d.GetProperty("cash").GetDecimal() >= 0m, d.ToString()));
+
+        var (shot, console) = await Chromium.RenderAsync(Directory.GetFiles(report, "report_*.html").Single(), 1100, 2600);
+        Assert.Empty(console);
+        Assert.True(shot.Count(Engine.Host.Backtest.HtmlReport.EquityColor) > 300, "equity line");
+        Assert.True(shot.Count(Engine.Host.Backtest.HtmlReport.BenchmarkColor) > 300, "benchmark line");
+    }
+
     [LeanDataFact]
     public async Task A_spy_folder_run_reads_the_resolution_and_dates_asked_for()
     {
