@@ -31,10 +31,13 @@ public sealed record AuditRow(string Action, string Scope, string Operator, stri
 
 /// <summary>An account as its risk supervisor saw it at the end of the run.</summary>
 /// <param name="Equity">Starting cash plus P&amp;L at the last boundary; null for an account without funds.</param>
-/// <param name="Cash">Equity minus the holdings' value; null without funds.</param>
 public sealed record AccountRow(
     string Account, decimal Pnl, decimal DailyLoss, decimal HighWaterMark, decimal Drawdown,
-    decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict, decimal? Equity = null, decimal? Cash = null);
+    decimal GrossExposure, decimal NetExposure, int OpenPositions, string Verdict, decimal? Equity = null)
+{
+    /// <summary>Equity minus the holdings' value; null without funds.</summary>
+    public decimal? Cash => Equity - NetExposure;
+}
 
 /// <summary>Percentiles of one latency histogram, in microseconds, over Count samples (orders).</summary>
 public sealed record LatencyRow(long Count, double P50, double P99, double P999, double Max)
@@ -107,7 +110,7 @@ public sealed record RunSummary(
             a.Account, a.View.Pnl, a.View.DailyLoss, a.View.HighWaterMark, a.View.Drawdown,
             a.View.GrossExposure, a.View.NetExposure, a.View.OpenPositions,
             a.Verdict.State.ToString().ToUpperInvariant() + (a.Verdict.Reason is { } why ? ": " + why : ""),
-            a.View.Equity, a.View.Cash)).ToArray();
+            a.View.Equity)).ToArray();
         var rows = reports
             .SelectMany(r => r.Strategies.Select(s => new PositionRow(
                 s.StrategyId, r.Symbol, s.Quantity, s.AverageCost, s.RealizedPnl, s.UnrealizedPnl, s.Fees,

@@ -631,7 +631,6 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             NetExposure = E.Dec(v.NetExposure),
             OpenPositions = v.OpenPositions,
             Equity = v.Equity is { } equity ? E.Dec(equity) : null,
-            Cash = v.Cash is { } cash ? E.Dec(cash) : null,
         };
         if (v.TradingDay is { } day) view.TradingDay = day.DayNumber;
         var verdict = new W.RiskVerdict { State = ToProto(r.Verdict.State) };
@@ -839,7 +838,7 @@ public sealed class EngineWireSerializer(ExtendedActorSystem system) : Serialize
             E.Dec(v.Drawdown, f + ".drawdown"), E.Dec(v.DailyLoss, f + ".daily_loss"),
             E.Dec(v.GrossExposure, f + ".gross_exposure"), E.Dec(v.NetExposure, f + ".net_exposure"),
             v.OpenPositions, v.HasTradingDay ? E.Day(v.TradingDay, f + ".trading_day") : null,
-            v.Equity is null ? null : E.Dec(v.Equity, f + ".equity"), v.Cash is null ? null : E.Dec(v.Cash, f + ".cash"));
+            v.Equity is null ? null : E.Dec(v.Equity, f + ".equity"));
         var verdict = E.Required(p.Verdict, "AccountRiskReport.verdict");
         return new RiskSupervisor.AccountRiskReport(
             p.Account, view,

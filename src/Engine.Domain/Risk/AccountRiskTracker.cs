@@ -16,11 +16,14 @@ public sealed record TrackerState(
 
 /// <summary>The account as its supervisor sees it.</summary>
 /// <param name="Equity">Starting cash plus Pnl; null for an account without funds.</param>
-/// <param name="Cash">Equity minus the holdings' value (NetExposure: longs count, shorts are owed); null without funds.</param>
 public sealed record AccountRiskView(
     decimal Realized, decimal Unrealized, decimal Pnl, decimal DayStartPnl, decimal HighWaterMark,
     decimal Drawdown, decimal DailyLoss, decimal GrossExposure, decimal NetExposure, int OpenPositions, DateOnly? TradingDay,
-    decimal? Equity = null, decimal? Cash = null);
+    decimal? Equity = null)
+{
+    /// <summary>Equity minus the holdings' value (NetExposure: longs count, shorts are owed); null without funds.</summary>
+    public decimal? Cash => Equity - NetExposure;
+}
 
 /// <summary>What the supervisor wants for its account, and why.</summary>
 public readonly record struct RiskVerdict(TradingState State, string? Reason);
@@ -102,7 +105,7 @@ public sealed class AccountRiskTracker
         var equity = _limits.Equity(pnl);
         return new AccountRiskView(
             realized, unrealized, pnl, _dayStart, _highWater, _highWater - pnl, Math.Max(0m, _dayStart - pnl),
-            gross, net, positions, _day, equity, equity - net);
+            gross, net, positions, _day, equity);
     }
 
     /// <summary>

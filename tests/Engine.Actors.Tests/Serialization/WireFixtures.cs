@@ -181,7 +181,7 @@ internal static class WireFixtures
         ["SD/funds"] = new RiskSupervisor.SliceDecided("main", 18, new AccountDecisions(
             Array.Empty<RiskCommand>(), new Dictionary<string, Credit> { ["SPY"] = new Credit(51_225m, 51_225m, 0m, 2, 7, 9, 48_775.5m) }, 100_000.5m)),
         ["ARR/funds"] = new RiskSupervisor.AccountRiskReport("main",
-            new AccountRiskView(10m, -2.5m, 7.5m, 0m, 7.5m, 0m, 0m, 51_225m, 51_225m, 1, new DateOnly(2024, 3, 4), 100_007.5m, 48_782.5m),
+            new AccountRiskView(10m, -2.5m, 7.5m, 0m, 7.5m, 0m, 0m, 51_225m, 51_225m, 1, new DateOnly(2024, 3, 4), 100_007.5m),
             new RiskVerdict(TradingState.Active, null), Array.Empty<string>(), T.AddMinutes(1), new Credit(60_000m, 60_000m, 0m, 2, 7, 9, 100_007.5m)),
     };
 
