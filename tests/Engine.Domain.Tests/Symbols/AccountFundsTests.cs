@@ -28,6 +28,23 @@ public sealed class AccountFundsTests
 
     private static StrategySlotConfig Sized(string id, OrderSizing sizing) => new(id, "A", sizing, RiskLimits.Default);
 
+    /// <summary>A core with these slots and strategies in account A, past the supervisor's first boundary, at a first price of 100.</summary>
+    private static (CoreFixture Fixture, AccountSupervisor Supervisor) Started(AccountLimits limits, VenueSettings? venue, params object[] slotsAndStrategies)
+    {
+        var f = new CoreFixture([.. slotsAndStrategies, Settings(limits, venue)]);
+        var supervisor = new AccountSupervisor("A", limits, null);
+        f.Decide(supervisor, At(0));
+        f.Feed(CoreFixture.Tick(10, 100m));
+        return (f, supervisor);
+    }
+
+    /// <summary>The minute-1 target's buy accepted at 100, then filled at 100.</summary>
+    private static void BuyAndFill(CoreFixture f)
+    {
+        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
+        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+    }
+
     /// <summary>One strategy wanting long from minute 1, in a cash account of `cash`; the first boundary comes after its order waited.</summary>
     private static (CoreFixture Fixture, AccountSupervisor Supervisor, ISymbolEvent Waiting) BuyInCashAccount(decimal quantity, decimal cash, VenueSettings? venue = null)
     {
@@ -76,12 +93,8 @@ public sealed class AccountFundsTests
     public void A_cash_account_sells_what_it_holds_but_never_short_and_says_so_at_once()
     {
         var limits = Funded(AccountType.Cash, 100_000m);
-        var f = new CoreFixture(CoreFixture.Slot("s1"), CoreFixture.Targets((1, 1m), (3, -1m), (5, 0m), (6, -1m)), Settings(limits));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
-        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
-        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+        var (f, supervisor) = Started(limits, null, CoreFixture.Slot("s1"), CoreFixture.Targets((1, 1m), (3, -1m), (5, 0m), (6, -1m)));
+        BuyAndFill(f);
         f.Decide(supervisor, At(90));
         f.Feed(CoreFixture.Tick(120, 100m));
         // Long 100 to short 100 sells 200: refused whole, not deferred (no boundary would let it).
@@ -103,12 +116,8 @@ public sealed class AccountFundsTests
         // 9,901 pays for 99 shares at 100 and the $1 fee: nothing is left, and the sale costs a fee too.
         var venue = new VenueSettings(0m, 0.005m, 1m, 0.01m);
         var limits = Funded(AccountType.Cash, 9_901m);
-        var f = new CoreFixture(CoreFixture.Slot("s1", qty: 99m), CoreFixture.Targets((1, 1m), (3, 0m)), Settings(limits, venue));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
-        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
-        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+        var (f, supervisor) = Started(limits, venue, CoreFixture.Slot("s1", qty: 99m), CoreFixture.Targets((1, 1m), (3, 0m)));
+        BuyAndFill(f);
         f.Decide(supervisor, At(90));
         Assert.Equal((9_900m, 0m), (supervisor.Tracker.View().Equity, supervisor.Tracker.View().Cash));
         Assert.Equal(9_900m, f.Core.Held("A").BuyingPower);
@@ -125,12 +134,8 @@ public sealed class AccountFundsTests
         var limits = Funded(AccountType.Margin, 10_000m, 2m);
         // With fees: the flatten's own fee is margin it adds.
         var venue = new VenueSettings(0m, 0.005m, 1m, 0.01m);
-        var f = new CoreFixture(CoreFixture.Slot("s1", qty: 199m), CoreFixture.Targets((1, 1m)), Settings(limits, venue));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
-        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
-        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+        var (f, supervisor) = Started(limits, venue, CoreFixture.Slot("s1", qty: 199m), CoreFixture.Targets((1, 1m)));
+        BuyAndFill(f);
         f.Feed(CoreFixture.Tick(80, 90m));
         f.Decide(supervisor, At(90));
         Assert.True(f.Core.Held("A").BuyingPower < 199m * 90m / 2m, $"held {f.Core.Held("A")}");
@@ -143,17 +148,11 @@ public sealed class AccountFundsTests
     {
         var limits = Funded(AccountType.Margin, 10_000m, 2m);
         // 200 at 100 is 20,000: a margin of 10,000, all of the equity.
-        var f = new CoreFixture(CoreFixture.Slot("s1", qty: 200m), CoreFixture.Targets((1, -1m)), Settings(limits));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
+        var (f, _) = Started(limits, null, CoreFixture.Slot("s1", qty: 200m), CoreFixture.Targets((1, -1m)));
         var shorted = Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
         Assert.Equal((Side.Sell, 200m), (shorted.Order.Side, shorted.Order.Quantity));
 
-        var over = new CoreFixture(CoreFixture.Slot("s1", qty: 201m), CoreFixture.Targets((1, 1m)), Settings(limits));
-        var overSupervisor = new AccountSupervisor("A", limits, null);
-        over.Decide(overSupervisor, At(0));
-        over.Feed(CoreFixture.Tick(10, 100m));
+        var (over, _) = Started(limits, null, CoreFixture.Slot("s1", qty: 201m), CoreFixture.Targets((1, 1m)));
         Assert.Equal(OrderRejectReason.InsufficientBuyingPower, Assert.IsType<OrderDeferred>(Assert.Single(over.Feed(CoreFixture.Tick(60, 100m)))).Reason);
     }
 
@@ -161,15 +160,10 @@ public sealed class AccountFundsTests
     public void Losses_shrink_the_buying_power_at_the_next_boundary()
     {
         var limits = Funded(AccountType.Cash, 10_000m);
-        var f = new CoreFixture(
+        var (f, supervisor) = Started(limits, null,
             CoreFixture.Slot("a", qty: 50m), CoreFixture.Targets((1, 1m)),
-            CoreFixture.Slot("b", qty: 50m), CoreFixture.Targets((3, 1m)),
-            Settings(limits));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
-        Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m))));
-        Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
+            CoreFixture.Slot("b", qty: 50m), CoreFixture.Targets((3, 1m)));
+        BuyAndFill(f);
         // The price halves: equity 7,500, of which the 50 held take 2,500; 50 more at 50 cost 2,500 and fit,
         // but 5,000 of the starting cash is gone from the buying power.
         f.Feed(CoreFixture.Tick(100, 50m));
@@ -185,10 +179,7 @@ public sealed class AccountFundsTests
     {
         var limits = Funded(AccountType.Cash, 10_000m);
         var half = new OrderSizing(0m, false, OrderType.Market, 0m) { Basis = SizeBasis.PercentOfEquity, Amount = 50m };
-        var f = new CoreFixture(Sized("pct", half), CoreFixture.Targets((1, 1m), (2, 0m), (3, 1m)), Settings(limits));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
+        var (f, supervisor) = Started(limits, null, Sized("pct", half), CoreFixture.Targets((1, 1m), (2, 0m), (3, 1m)));
         // Before any P&L: 50% of 10,000 at 100 is 50 shares.
         Assert.Equal(50m, Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m)))).Order.Quantity);
         Assert.IsType<OrderFilled>(Assert.Single(f.Feed(CoreFixture.Tick(70, 100m))));
@@ -207,9 +198,7 @@ public sealed class AccountFundsTests
     {
         var limits = Funded(AccountType.Cash, 100_000m);
         var notional = new OrderSizing(0m, false, OrderType.Market, 0m) { Basis = SizeBasis.Notional, Amount = 1_050m };
-        var f = new CoreFixture(Sized("n", notional), CoreFixture.Targets((1, 1m)), Settings(limits));
-        f.Decide(new AccountSupervisor("A", limits, null), At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
+        var (f, _) = Started(limits, null, Sized("n", notional), CoreFixture.Targets((1, 1m)));
         Assert.Equal(10m, Assert.IsType<OrderAccepted>(Assert.Single(f.Feed(CoreFixture.Tick(60, 100m)))).Order.Quantity);
     }
 
@@ -232,10 +221,7 @@ public sealed class AccountFundsTests
     public void Equity_and_cash_are_in_the_account_view()
     {
         var limits = Funded(AccountType.Cash, 10_000m);
-        var f = new CoreFixture(CoreFixture.Slot("s1"), CoreFixture.Targets((1, 1m)), Settings(limits));
-        var supervisor = new AccountSupervisor("A", limits, null);
-        f.Decide(supervisor, At(0));
-        f.Feed(CoreFixture.Tick(10, 100m));
+        var (f, supervisor) = Started(limits, null, CoreFixture.Slot("s1"), CoreFixture.Targets((1, 1m)));
         f.Feed(CoreFixture.Tick(60, 100m));
         f.Feed(CoreFixture.Tick(70, 90m));
         f.Decide(supervisor, At(80));
